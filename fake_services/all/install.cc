@@ -1,0 +1,30 @@
+#include "fake_services/all/install.h"
+
+#include "fake_services/s3/service.h"
+#include "fake_services/sim/service.h"
+#include "fake_services/sts/service.h"
+
+namespace deploysim::models {
+std::vector<std::pair<std::string_view, std::string_view>> embedded_models();
+}
+
+namespace deploysim::fake {
+
+const api::ModelRegistry& models() {
+  static const api::ModelRegistry registry = [] {
+    api::ModelRegistry r;
+    for (const auto& [name, text] : deploysim::models::embedded_models()) {
+      r.add(std::string(name), text);
+    }
+    return r;
+  }();
+  return registry;
+}
+
+void install_services(world::World& world) {
+  world.add_service<s3::Service>();
+  world.add_service<sts::Service>();
+  world.add_service<sim_service::Service>();
+}
+
+}  // namespace deploysim::fake

@@ -1,0 +1,23 @@
+// sim: what happens outside the AWS APIs (scenario-format.md, "sim"). Operations that need
+// services not built yet (InstallAgent, InjectFault, ...) arrive with those services.
+#pragma once
+
+#include "simulator/api/service.h"
+#include "simulator/world/world.h"
+
+namespace deploysim::fake::sim_service {
+
+class Service : public api::Service {
+ public:
+  explicit Service(world::World& world);
+  std::string_view name() const override { return "sim"; }
+  const api::OperationTable& operations() const override { return table_; }
+
+ private:
+  sim::Result<json::object> put_revision(const api::Call& c);
+  sim::Result<json::object> describe_journal(const api::Call& c);
+  world::World& world_;
+  api::OperationTable table_;
+};
+
+}  // namespace deploysim::fake::sim_service

@@ -1,0 +1,56 @@
+// What a fake service gives the dispatcher: its name, its operation table and its saved state.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "simulator/api/call.h"
+
+namespace deploysim::api {
+
+using Handler = std::function<Result<json::object>(const Call&)>;
+
+// operation name -> handler; the table holds no logic (decode, call the backend, encode).
+class OperationTable {
+ public:
+  void add(std::string operation, Handler handler);
+  template <class S>
+  void add(std::string operation, S* self, Result<json::object> (S::*fn)(const Call&)) {
+    add(std::move(operation), [self, fn](const Call& c) { return (self->*fn)(c); });
+  }
+  const Handler* find(std::string_view operation) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, Handler, std::less<>> handlers_;
+};
+
+// Large binary state (S3 object bodies) is saved beside a service's JSON state, by key.
+class BlobSink {
+ public:
+  virtual ~BlobSink() = default;
+  virtual bool has_blob(const std::string& key) = 0;
+  virtual void put_blob(const std::string& key, std::string_view data) = 0;
+};
+class BlobSource {
+ public:
+  virtual ~BlobSource() = default;
+  virtual std::optional<std::string> get_blob(const std::string& key) const = 0;
+};
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  virtual std::string_view name() const = 0;
+  virtual const OperationTable& operations() const = 0;
+  // The service's whole state as JSON (null: nothing to keep); large bodies go to `blobs`.
+  virtual json::value save_state(BlobSink& /*blobs*/) const { return nullptr; }
+  // Restores what save_state returned; services re-arm their scheduled events here.
+  virtual void load_state(const json::value& /*state*/, const BlobSource& /*blobs*/) {}
+};
+
+}  // namespace deploysim::api

@@ -1,0 +1,73 @@
+#include "simulator/core/scheduler.h"
+
+#include <fmt/format.h>
+
+namespace deploysim::sim {
+
+EventId Scheduler::at(SimTime due, Action action) {
+  if (due < now_) due = now_;
+  EventId id = next_seq_++;
+  queue_.push(Entry{due, id, std::move(action)});
+  pending_ids_.insert(id);
+  return id;
+}
+
+bool Scheduler::cancel(EventId id) {
+  if (pending_ids_.erase(id) == 0) return false;
+  cancelled_.insert(id);
+  return true;
+}
+
+void Scheduler::drop_cancelled_top() {
+  while (!queue_.empty() && cancelled_.count(queue_.top().seq) != 0) {
+    cancelled_.erase(queue_.top().seq);
+    queue_.pop();
+  }
+}
+
+std::optional<SimTime> Scheduler::next_due() {
+  drop_cancelled_top();
+  if (queue_.empty()) return std::nullopt;
+  return queue_.top().due;
+}
+
+std::size_t Scheduler::run_next_instant() {
+  std::optional<SimTime> due = next_due();
+  if (!due) return 0;
+  now_ = *due;
+  std::size_t ran = 0;
+  while (true) {
+    drop_cancelled_top();
+    if (queue_.empty() || queue_.top().due != now_) break;
+    Action action = std::move(queue_.top().action);
+    pending_ids_.erase(queue_.top().seq);
+    queue_.pop();
+    ++ran;
+    ++events_run_;
+    if (ran > kMaxEventsPerInstant) {
+      throw LivenessError(fmt::format(
+          "more than {} events ran at one simulated instant: something reschedules itself "
+          "without letting time pass",
+          kMaxEventsPerInstant));
+    }
+    action();
+  }
+  return ran;
+}
+
+std::size_t Scheduler::run_until(SimTime until) {
+  std::size_t ran = 0;
+  while (true) {
+    std::optional<SimTime> due = next_due();
+    if (!due || *due > until) break;
+    ran += run_next_instant();
+  }
+  if (until > now_) now_ = until;
+  return ran;
+}
+
+void Scheduler::restore_clock(SimTime now) {
+  now_ = now;
+}
+
+}  // namespace deploysim::sim

@@ -1,0 +1,276 @@
+#include "simulator/scenario/runner.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "simulator/scenario/matcher.h"
+#include "simulator/scenario/values.h"
+#include "simulator/store/store.h"
+
+namespace deploysim::scenario {
+namespace {
+
+json::value error_body(const sim::AwsError& e) {
+  return json::object{{"Error", json::object{{"Code", e.code}, {"Message", e.message}}}};
+}
+
+std::string indent(const std::string& text, std::string_view pad) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += fmt::format("{}{}\n", pad, std::string_view(text).substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string flow_yaml(const YAML::Node& node) {
+  YAML::Emitter e;
+  e.SetMapFormat(YAML::Flow);
+  e.SetSeqFormat(YAML::Flow);
+  e << node;
+  return e.c_str();
+}
+
+struct StepFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Run {
+ public:
+  Run(const Scenario& s, world::World& w, const RunOptions& o, store::Store* st)
+      : scenario_(s), world_(w), options_(o), store_(st) {
+    bindings_.set("account", json::string(w.config().account));
+    bindings_.set("region", json::string(w.config().region));
+    for (const auto& kv : s.vars) bindings_.set(std::string(kv.key()), kv.value());
+  }
+
+  void step(const Step& st, StepOutcome& out);
+
+ private:
+  struct Made {
+    json::object params;
+    sim::Result<api::Response> result;
+  };
+  Made make_call(const Step& st, bool journal);
+  static json::value response_of(const Made& m) {
+    return m.result.ok() ? json::value(m.result.value().body) : error_body(m.result.error());
+  }
+  std::string call_text(const Step& st, const json::object& params) const {
+    return fmt::format("{} {}", st.call.label(), sim::compact_json(params));
+  }
+  void run_call(const Step& st, StepOutcome& out);
+  void run_observe(const Step& st, StepOutcome& out);
+  void save(const Step& st, const json::value& response);
+
+  const Scenario& scenario_;
+  world::World& world_;
+  const RunOptions& options_;
+  store::Store* store_;
+  Bindings bindings_;
+};
+
+Run::Made Run::make_call(const Step& st, bool journal) {
+  const api::ServiceModel* model = world_.models().find(st.call.service);
+  const api::Operation* op = model->find_operation(st.call.operation);
+  ConvertContext ctx{scenario_.file, scenario_.dir, &bindings_, false};
+  json::object params;
+  if (st.call.params && st.call.params.IsMap()) {
+    params = yaml_to_json(st.call.params, op->input, ctx).as_object();
+  }
+  api::Principal who = world_.root();
+  if (st.as) {
+    auto resolved = world_.dispatcher().resolve_principal(*st.as, world_.config().account);
+    if (!resolved.ok()) {
+      throw StepFailure(
+          fmt::format("as: {}: {}: {}", *st.as, resolved.error().code, resolved.error().message));
+    }
+    who = resolved.value();
+  }
+  api::Call call{st.call.service, st.call.operation, params, who, scenario_.dir, journal};
+  return Made{std::move(params), world_.dispatcher().call(call)};
+}
+
+void Run::save(const Step& st, const json::value& response) {
+  for (const auto& [name, path] : st.save) {
+    const json::value* v = sim::find_path(response, path);
+    if (!v) {
+      throw StepFailure(
+          fmt::format("save: '{}' is not in the response (for ${{{}}})\n"
+                      "  response:\n{}",
+                      path, name, indent(sim::pretty_json(response), "    ")));
+    }
+    bindings_.set(name, *v);
+  }
+}
+
+void Run::run_call(const Step& st, StepOutcome& out) {
+  Made m = make_call(st, true);
+  out.response = response_of(m);
+  if (st.expect_error) {
+    if (m.result.ok()) {
+      throw StepFailure(
+          fmt::format("expected error {}, but the call succeeded\n  call: {}\n"
+                      "  response:\n{}",
+                      *st.expect_error, call_text(st, m.params),
+                      indent(sim::pretty_json(out.response), "    ")));
+    }
+    if (m.result.error().code != *st.expect_error) {
+      throw StepFailure(fmt::format("expected error {}, got {}: {}\n  call: {}", *st.expect_error,
+                                    m.result.error().code, m.result.error().message,
+                                    call_text(st, m.params)));
+    }
+    return;
+  }
+  if (!m.result.ok()) {
+    throw StepFailure(fmt::format("{}: {}\n  call: {}", m.result.error().code,
+                                  m.result.error().message, call_text(st, m.params)));
+  }
+  save(st, out.response);
+}
+
+void Run::run_observe(const Step& st, StepOutcome& out) {
+  sim::Scheduler& clock = world_.scheduler();
+  const sim::SimTime deadline = clock.now() + st.timeout;
+  const bool waiting = st.kind == Step::Kind::Wait;
+  while (true) {
+    Made m = make_call(st, false);
+    out.response = response_of(m);
+    std::optional<Mismatch> miss;
+    if (st.match) {
+      miss = st.match->match(&out.response, bindings_);
+    } else if (!m.result.ok()) {
+      miss = Mismatch{"", fmt::format("the call failed: {}: {}", m.result.error().code,
+                                      m.result.error().message)};
+    }
+    if (!miss) {
+      save(st, out.response);
+      return;
+    }
+    std::optional<sim::SimTime> next = waiting ? clock.next_due() : std::nullopt;
+    bool more = waiting && next && *next <= deadline;
+    if (!more && waiting && clock.now() < deadline) {
+      clock.run_until(deadline);  // let the rest of the timeout pass, then look once more
+      continue;
+    }
+    if (!more) {
+      std::string waited =
+          waiting ? fmt::format("\n  waited {} of simulated time (timeout) without a match",
+                                sim::format_duration(st.timeout))
+                  : "";
+      throw StepFailure(
+          fmt::format("the response does not match\n  call:     {}\n  matcher:  {}\n  response:\n{}"
+                      "  differs at {}: {}{}",
+                      call_text(st, m.params), st.match_yaml ? flow_yaml(st.match_yaml) : "(none)",
+                      indent(sim::pretty_json(out.response), "    "),
+                      miss->path.empty() ? "(the response)" : miss->path, miss->reason, waited));
+    }
+    clock.run_next_instant();
+  }
+}
+
+void Run::step(const Step& st, StepOutcome& out) {
+  out.label = st.label();
+  out.where = st.where;
+  try {
+    switch (st.kind) {
+      case Step::Kind::Call:
+        run_call(st, out);
+        break;
+      case Step::Kind::Expect:
+      case Step::Kind::Wait:
+        run_observe(st, out);
+        break;
+      case Step::Kind::Advance:
+        world_.scheduler().run_until(world_.now() + st.advance);
+        break;
+    }
+    out.passed = true;
+  } catch (const StepFailure& f) {
+    out.failure = f.what();
+  } catch (const LoadError& e) {
+    out.failure = e.what();
+  } catch (const sim::LivenessError& e) {
+    out.failure = fmt::format("liveness: {}", e.what());
+  }
+  out.time = world_.now();
+  if (store_) store_->save(world_);
+}
+
+world::WorldConfig config_for(const Scenario& s, const RunOptions& o, store::Store* st) {
+  world::WorldConfig c = s.config;
+  if (o.seed) c.seed = *o.seed;
+  if (!st) return c;
+  auto saved = st->saved_config();
+  if (!saved) return c;
+  if (saved->account != c.account || saved->region != c.region) {
+    throw LoadError({s.file, 1, 1},
+                    fmt::format("the state file holds account {} in {}, the scenario says {} in {}",
+                                saved->account, saved->region, c.account, c.region));
+  }
+  return *saved;
+}
+
+}  // namespace
+
+std::string ScenarioOutcome::failure_summary() const {
+  if (load_failed) return load_error;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (!steps[i].passed) {
+      return fmt::format("step {} ({}): {}\n{}", i + 1, steps[i].where.str(), steps[i].label,
+                         steps[i].failure);
+    }
+  }
+  return "";
+}
+
+ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry& models,
+                             const ServiceInstaller& install, const RunOptions& options) {
+  ScenarioOutcome outcome;
+  outcome.file = scenario.file;
+  outcome.name = scenario.name;
+  std::unique_ptr<store::Store> st;
+  if (!options.state_path.empty()) st = std::make_unique<store::Store>(options.state_path);
+  world::World w(config_for(scenario, options, st.get()), models);
+  install(w);
+  bool continued = st && st->saved_config().has_value();
+  if (continued) st->load_into(w);
+  outcome.seed = w.config().seed;
+  const sim::SimTime start = w.now();
+  std::ostream* out = options.progress;
+  if (out) {
+    *out << fmt::format("▶ {} ({}, seed {}{})\n", scenario.name, scenario.file, outcome.seed,
+                        continued ? ", continuing the world in " + options.state_path : "");
+  }
+  Run run(scenario, w, options, st.get());
+  outcome.passed = true;
+  for (const Step& step : scenario.steps) {
+    StepOutcome& so = outcome.steps.emplace_back();
+    run.step(step, so);
+    if (out) {
+      *out << fmt::format("  [{}] {} {}\n", sim::format_elapsed(so.time - start),
+                          so.passed ? "✓" : "✗", so.label);
+      if (!so.passed) *out << indent(so.failure, "      ");
+    }
+    if (!so.passed) {
+      outcome.passed = false;
+      break;
+    }
+  }
+  outcome.simulated = w.now() - start;
+  outcome.journal = w.journal().render_all();
+  if (out) {
+    if (outcome.passed) {
+      *out << fmt::format("  passed: {} steps, {} of simulated time\n", outcome.steps.size(),
+                          sim::format_duration(outcome.simulated));
+    } else {
+      *out << fmt::format("  FAILED at step {} of {}; reproduce: deploysim run --seed {} {}\n",
+                          outcome.steps.size(), scenario.steps.size(), outcome.seed, scenario.file);
+    }
+  }
+  return outcome;
+}
+
+}  // namespace deploysim::scenario

@@ -1,0 +1,72 @@
+#include "simulator/world/world.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace deploysim::world {
+
+sim::SimTime WorldConfig::default_start() {
+  return *sim::parse_iso8601("2026-01-01T00:00:00Z");
+}
+
+std::map<std::string, sim::SimDuration, std::less<>> WorldConfig::default_timings() {
+  using namespace std::chrono_literals;
+  return {
+      {"instance_boot", 40s},  // pending -> running
+      {"agent_poll", 1s},      // the agent's PollHostCommand latency
+  };
+}
+
+World::World(WorldConfig config, const api::ModelRegistry& models)
+    : config_(std::move(config)),
+      models_(models),
+      scheduler_(config_.start_time),
+      rng_(config_.seed),
+      dispatcher_(models_, scheduler_, rng_, journal_) {}
+
+World::~World() {
+  if (!scratch_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(scratch_, ec);
+  }
+}
+
+sim::SimDuration World::timing(std::string_view name) const {
+  auto it = config_.timings.find(name);
+  if (it == config_.timings.end()) {
+    throw std::logic_error(fmt::format("no timing named '{}'", name));
+  }
+  return it->second;
+}
+
+void World::record(std::string kind, std::string subject, std::string message) {
+  journal_.add(scheduler_.now(), std::move(kind), std::move(subject), std::move(message));
+}
+
+api::Service* World::service(std::string_view name) const {
+  auto it = services_.find(name);
+  return it == services_.end() ? nullptr : it->second.get();
+}
+
+const std::filesystem::path& World::scratch_dir() {
+  if (scratch_.empty()) {
+    std::filesystem::path base = std::filesystem::temp_directory_path();
+    std::string pattern = (base / "deploysim-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) {
+      throw std::runtime_error(
+          fmt::format("cannot create a scratch folder under {}", base.string()));
+    }
+    scratch_ = pattern;
+  }
+  return scratch_;
+}
+
+api::Result<api::Response> World::call(std::string service, std::string operation,
+                                       json::object params) {
+  api::Call c{std::move(service), std::move(operation), std::move(params), root(), "."};
+  return dispatcher_.call(c);
+}
+
+}  // namespace deploysim::world

@@ -1,0 +1,88 @@
+// A World: one account and region with its clock, random streams, journal, dispatcher and the
+// fake services registered with it. simulator/ never names a service; they register here.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "simulator/api/dispatcher.h"
+#include "simulator/api/model.h"
+#include "simulator/core/rng.h"
+#include "simulator/core/scheduler.h"
+#include "simulator/journal/journal.h"
+
+namespace deploysim::world {
+
+struct AgentDefaults {
+  std::string mode = "real";  // real | simulated
+  sim::SimDuration hook_duration = std::chrono::seconds(2);
+};
+
+struct WorldConfig {
+  std::uint64_t seed = 1;
+  std::string account = "123456789012";
+  std::string region = "us-east-1";
+  sim::SimTime start_time = default_start();
+  AgentDefaults agent;
+  // Simulated durations of what AWS does; defaults close to real AWS (see default_timings()).
+  std::map<std::string, sim::SimDuration, std::less<>> timings = default_timings();
+
+  static sim::SimTime default_start();
+  static std::map<std::string, sim::SimDuration, std::less<>> default_timings();
+};
+
+class World {
+ public:
+  World(WorldConfig config, const api::ModelRegistry& models);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  const WorldConfig& config() const { return config_; }
+  sim::Scheduler& scheduler() { return scheduler_; }
+  sim::RngStreams& rng() { return rng_; }
+  journal::Journal& journal() { return journal_; }
+  const journal::Journal& journal() const { return journal_; }
+  api::Dispatcher& dispatcher() { return dispatcher_; }
+  const api::ModelRegistry& models() const { return models_; }
+  sim::SimTime now() const { return scheduler_.now(); }
+  sim::SimDuration timing(std::string_view name) const;
+  api::Principal root() const { return api::Principal::root(config_.account); }
+
+  // Writes one journal entry at the current simulated time.
+  void record(std::string kind, std::string subject, std::string message);
+
+  // Takes ownership of a service and registers it with the dispatcher.
+  template <class S, class... Args>
+  S& add_service(Args&&... args) {
+    auto service = std::make_unique<S>(*this, std::forward<Args>(args)...);
+    S& ref = *service;
+    dispatcher_.add_service(ref);
+    services_.emplace(std::string(ref.name()), std::move(service));
+    return ref;
+  }
+  api::Service* service(std::string_view name) const;
+  const std::map<std::string, std::unique_ptr<api::Service>, std::less<>>& services() const {
+    return services_;
+  }
+
+  // A private folder for this world's large files (created on first use, removed with the world).
+  const std::filesystem::path& scratch_dir();
+
+  // A call as the account's root, for code that drives the world directly (tests, the CLI).
+  api::Result<api::Response> call(std::string service, std::string operation, json::object params);
+
+ private:
+  WorldConfig config_;
+  const api::ModelRegistry& models_;
+  sim::Scheduler scheduler_;
+  sim::RngStreams rng_;
+  journal::Journal journal_;
+  api::Dispatcher dispatcher_;
+  std::map<std::string, std::unique_ptr<api::Service>, std::less<>> services_;
+  std::filesystem::path scratch_;
+};
+
+}  // namespace deploysim::world
