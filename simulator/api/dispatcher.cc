@@ -183,6 +183,13 @@ std::optional<AwsError> Dispatcher::route_error(const Call& call, const Service*
                                                 const ServiceModel*& model) const {
   service = find_service(call.service);
   if (!service) {
+    if (models_.find(call.service)) {
+      return AwsError{
+          "NotImplemented",
+          fmt::format("{}.{}: deploysim does not simulate {} yet; it simulates: {}", call.service,
+                      call.operation, call.service, fmt::join(service_names(), ", ")),
+          501};
+    }
     auto close = closest_names(call.service, service_names());
     return AwsError{
         "UnknownService",

@@ -50,6 +50,9 @@ std::size_t utf8_length(std::string_view s) {
 class Validator {
  public:
   std::vector<ValidationIssue> issues;
+  // S3 (rest-xml) checks enum values itself, with its own codes; its model's enums also lag
+  // behind the values S3 accepts (new regions in BucketLocationConstraint).
+  bool check_enums = true;
 
   void value(const Shape& shape, const json::value& v, std::vector<std::string>& path) {
     switch (shape.type) {
@@ -138,8 +141,9 @@ class Validator {
   void string(const Shape& shape, const json::value& v, std::vector<std::string>& path) {
     const json::string* s = v.if_string();
     if (!s) return wrong_type(shape, v, path);
-    if (!shape.enum_values.empty() && std::find(shape.enum_values.begin(), shape.enum_values.end(),
-                                                std::string_view(*s)) == shape.enum_values.end()) {
+    if (check_enums && !shape.enum_values.empty() &&
+        std::find(shape.enum_values.begin(), shape.enum_values.end(), std::string_view(*s)) ==
+            shape.enum_values.end()) {
       std::string allowed;
       for (const auto& e : shape.enum_values) allowed += allowed.empty() ? e : ", " + e;
       add(ValidationIssue::Kind::NotInEnum, path, std::string(*s), allowed);
@@ -334,6 +338,7 @@ int ServiceModel::error_status(std::string_view code, int fallback) const {
 std::vector<ValidationIssue> ServiceModel::validate_input(const Operation& op,
                                                           const json::object& params) const {
   Validator v;
+  v.check_enums = protocol_ != "rest-xml";
   std::vector<std::string> path;
   if (op.input) {
     v.structure(*op.input, json::value(params), path);
@@ -395,9 +400,9 @@ std::vector<std::string> closest_names(std::string_view wanted,
   for (const auto& c : candidates) {
     std::string lc = lower(c);
     std::size_t d = distance(w, lc);
-    if (lc.find(w) != std::string::npos || w.find(lc) != std::string::npos)
-      d = std::min<std::size_t>(d, 1);
-    if (d <= std::max<std::size_t>(2, w.size() / 3)) scored.emplace_back(d, c);
+    bool contains = lc.find(w) != std::string::npos || w.find(lc) != std::string::npos;
+    // Small edits rank first; a name that merely contains the other still qualifies, after them.
+    if (d <= std::max<std::size_t>(2, w.size() / 3) || contains) scored.emplace_back(d, c);
   }
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

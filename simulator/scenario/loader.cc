@@ -225,7 +225,7 @@ CallSpec Loader::call_spec(const YAML::Node& key, const YAML::Node& params) {
   if (params && !params.IsNull() && !params.IsMap()) {
     fail(params, fmt::format("the request of {} must be a mapping of its members", name));
   }
-  if (params && params.IsMap()) {
+  if (params && params.IsMap() && params.size() > 0) {
     if (!op->input) {
       fail(params, fmt::format("{} takes no request members", name));
     }

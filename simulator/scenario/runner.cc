@@ -244,6 +244,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
     *out << fmt::format("▶ {} ({}, seed {}{})\n", scenario.name, scenario.file, outcome.seed,
                         continued ? ", continuing the world in " + options.state_path : "");
   }
+  if (st) st->save(w);  // even a scenario without steps leaves its world in the file
   Run run(scenario, w, options, st.get());
   outcome.passed = true;
   for (const Step& step : scenario.steps) {

@@ -81,11 +81,10 @@ int call_command(const CallFlags& f) {
     fake::install_services(w);
     if (st && st->saved_config()) st->load_into(w);
     auto who = w.dispatcher().resolve_principal(f.as, w.config().account);
-    sim::Result<api::Response> result = who.error();
-    if (who.ok()) {
-      result = w.dispatcher().call(
-          api::Call{f.service, f.operation, input.as_object(), who.value(), ".", true});
-    }
+    sim::Result<api::Response> result =
+        who.ok() ? w.dispatcher().call(
+                       api::Call{f.service, f.operation, input.as_object(), who.value(), ".", true})
+                 : sim::Result<api::Response>(who.error());
     if (st) st->save(w);
     if (!result.ok()) {
       json::object err{{"Error", json::object{{"Code", result.error().code},
