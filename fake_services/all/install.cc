@@ -5,7 +5,7 @@
 #include "fake_services/sts/service.h"
 
 namespace deploysim::models {
-std::vector<std::pair<std::string_view, std::string_view>> embedded_models();
+const std::vector<std::pair<std::string, std::string>>& embedded_models();
 }
 
 namespace deploysim::fake {
@@ -14,7 +14,7 @@ const api::ModelRegistry& models() {
   static const api::ModelRegistry registry = [] {
     api::ModelRegistry r;
     for (const auto& [name, text] : deploysim::models::embedded_models()) {
-      r.add(std::string(name), text);
+      r.add(name, text);
     }
     return r;
   }();

@@ -44,11 +44,11 @@ std::size_t Scheduler::run_next_instant() {
     queue_.pop();
     ++ran;
     ++events_run_;
-    if (ran > kMaxEventsPerInstant) {
+    if (ran > max_per_instant_) {
       throw LivenessError(fmt::format(
           "more than {} events ran at one simulated instant: something reschedules itself "
           "without letting time pass",
-          kMaxEventsPerInstant));
+          max_per_instant_));
     }
     action();
   }

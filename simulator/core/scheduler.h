@@ -24,11 +24,12 @@ struct LivenessError : std::runtime_error {
 class Scheduler {
  public:
   using Action = std::function<void()>;
-  static constexpr std::uint64_t kMaxEventsPerInstant = 5'000'000;
+  static constexpr std::uint64_t kDefaultMaxEventsPerInstant = 5'000'000;
 
   explicit Scheduler(SimTime start) : now_(start) {}
 
   SimTime now() const { return now_; }
+  void set_max_events_per_instant(std::uint64_t n) { max_per_instant_ = n; }
   // Schedules `action` at `due` (clamped to now: the past cannot be scheduled).
   EventId at(SimTime due, Action action);
   EventId after(SimDuration delay, Action action) { return at(now_ + delay, std::move(action)); }
@@ -61,6 +62,7 @@ class Scheduler {
 
   SimTime now_;
   EventId next_seq_ = 1;
+  std::uint64_t max_per_instant_ = kDefaultMaxEventsPerInstant;
   std::uint64_t events_run_ = 0;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
   // Membership only, never iterated: order cannot leak into output.

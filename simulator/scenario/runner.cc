@@ -40,8 +40,7 @@ struct StepFailure : std::runtime_error {
 
 class Run {
  public:
-  Run(const Scenario& s, world::World& w, const RunOptions& o, store::Store* st)
-      : scenario_(s), world_(w), options_(o), store_(st) {
+  Run(const Scenario& s, world::World& w, store::Store* st) : scenario_(s), world_(w), store_(st) {
     bindings_.set("account", json::string(w.config().account));
     bindings_.set("region", json::string(w.config().region));
     for (const auto& kv : s.vars) bindings_.set(std::string(kv.key()), kv.value());
@@ -67,7 +66,6 @@ class Run {
 
   const Scenario& scenario_;
   world::World& world_;
-  const RunOptions& options_;
   store::Store* store_;
   Bindings bindings_;
 };
@@ -245,7 +243,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
                         continued ? ", continuing the world in " + options.state_path : "");
   }
   if (st) st->save(w);  // even a scenario without steps leaves its world in the file
-  Run run(scenario, w, options, st.get());
+  Run run(scenario, w, st.get());
   outcome.passed = true;
   for (const Step& step : scenario.steps) {
     StepOutcome& so = outcome.steps.emplace_back();
