@@ -8,19 +8,21 @@ EventId Scheduler::at(SimTime due, Action action) {
   if (due < now_) due = now_;
   EventId id = next_seq_++;
   queue_.push(Entry{due, id, std::move(action)});
-  pending_ids_.insert(id);
+  state_.push_back(State::Pending);
   return id;
 }
 
 bool Scheduler::cancel(EventId id) {
-  if (pending_ids_.erase(id) == 0) return false;
-  cancelled_.insert(id);
+  if (id >= state_.size() || state_[id] != State::Pending) return false;
+  state_[id] = State::Cancelled;
+  ++cancelled_in_queue_;
   return true;
 }
 
 void Scheduler::drop_cancelled_top() {
-  while (!queue_.empty() && cancelled_.count(queue_.top().seq) != 0) {
-    cancelled_.erase(queue_.top().seq);
+  while (!queue_.empty() && state_[queue_.top().seq] == State::Cancelled) {
+    state_[queue_.top().seq] = State::Done;
+    --cancelled_in_queue_;
     queue_.pop();
   }
 }
@@ -40,7 +42,7 @@ std::size_t Scheduler::run_next_instant() {
     drop_cancelled_top();
     if (queue_.empty() || queue_.top().due != now_) break;
     Action action = std::move(queue_.top().action);
-    pending_ids_.erase(queue_.top().seq);
+    state_[queue_.top().seq] = State::Done;
     queue_.pop();
     ++ran;
     ++events_run_;

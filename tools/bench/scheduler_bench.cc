@@ -35,7 +35,7 @@ void BM_SchedulerMillionNoOpEvents(benchmark::State& state) {
     Scheduler s(SimTime::from_ms(0));
     std::uint64_t sum = 0;
     for (int i = 0; i < kEvents; ++i) {
-      s.after(std::chrono::milliseconds((i * 7919) % 86'400'000), [&sum] { ++sum; });
+      s.after(std::chrono::milliseconds((std::int64_t{i} * 7919) % 86'400'000), [&sum] { ++sum; });
     }
     s.run_until(SimTime::from_ms(0) + 48h);
     benchmark::DoNotOptimize(sum);
