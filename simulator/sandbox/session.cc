@@ -1,0 +1,336 @@
+#include "simulator/sandbox/session.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "simulator/sandbox/runner.h"
+
+namespace deploysim::sandbox {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kInsideIo = "/run/deploysim/io";
+constexpr const char* kInsideBin = "/run/deploysim/bin";
+const char* kInstanceDirs[] = {"var", "opt", "etc", "srv", "home", "root", "tmp"};
+
+void write_file(const fs::path& p, std::string_view text, fs::perms perms = fs::perms::owner_read |
+                                                                             fs::perms::owner_write) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  fs::permissions(p, perms);
+}
+
+std::string nul_joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    out += i;
+    out += '\0';
+  }
+  return out;
+}
+
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd,
+            const std::vector<std::string>& extra_env) {
+  pid_t pid = fork();
+  if (pid != 0) {
+    // Both sides set the group, so a kill(-pid) right after start cannot miss it.
+    if (pid > 0) setpgid(pid, pid);
+    return pid;
+  }
+  setpgid(0, 0);
+  int null_fd = open("/dev/null", O_RDONLY);
+  int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  dup2(null_fd, 0);
+  dup2(log_fd, 1);
+  dup2(log_fd, 2);
+  close_range(3, ~0U, 0);  // nothing of ours leaks into the sandbox
+  if (chdir(cwd.c_str()) != 0) _exit(127);
+  for (const auto& e : extra_env) putenv(const_cast<char*>(e.c_str()));
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
+std::vector<std::string> bwrap_argv(const SessionOptions& o, const fs::path& io, const fs::path& bin,
+                                    const fs::path& runner) {
+  std::vector<std::string> a = {"bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net",
+                                "--unshare-ipc", "--unshare-uts", "--hostname", "instance",
+                                "--ro-bind", "/usr", "/usr"};
+  for (const char* d : {"bin", "lib", "lib64", "sbin"}) {
+    fs::path host = fs::path("/") / d;
+    if (fs::is_symlink(host)) {
+      a.insert(a.end(), {"--symlink", fs::read_symlink(host).string(), host.string()});
+    } else if (fs::exists(host)) {
+      a.insert(a.end(), {"--ro-bind", host.string(), host.string()});
+    }
+  }
+  for (const char* d : kInstanceDirs) {
+    a.insert(a.end(), {"--bind", (o.instance_root / d).string(), std::string("/") + d});
+  }
+  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--bind", io.string(), kInsideIo,
+                     "--ro-bind", bin.string(), kInsideBin, "--ro-bind", runner.string(),
+                     "/run/deploysim/runner", "--chdir", "/", "/bin/bash", "/run/deploysim/runner",
+                     kInsideIo});
+  return a;
+}
+
+int open_fifo(const fs::path& p, int flags) {
+  mkfifo(p.c_str(), 0600);
+  return open(p.c_str(), flags | O_CLOEXEC);
+}
+
+// Debian's /usr/bin/awk (and others) are links through /etc/alternatives; an instance's /etc
+// needs those links for the tools of the read-only /usr to work. Never overwrites.
+void seed_alternatives(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) || !fs::is_directory("/etc/alternatives", ec)) return;
+  fs::create_directories(dir, ec);
+  for (const auto& e : fs::directory_iterator("/etc/alternatives", ec)) {
+    if (!e.is_symlink(ec)) continue;
+    fs::path target = fs::read_symlink(e.path(), ec);
+    if (!ec && target.is_absolute() && target.string().rfind("/usr/", 0) == 0) {
+      fs::create_symlink(target, dir / e.path().filename(), ec);
+    }
+  }
+}
+
+}  // namespace
+
+bool bubblewrap_usable() {
+  static const bool usable = [] {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int null_fd = open("/dev/null", O_RDWR);
+      dup2(null_fd, 0);
+      dup2(null_fd, 1);
+      dup2(null_fd, 2);
+      execlp("bwrap", "bwrap", "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net", "true",
+             nullptr);
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok) {
+      std::cerr << "deploysim: bubblewrap cannot run here; hook scripts run on the host instead, "
+                   "with the instance folder as working directory and DEPLOYSIM_INSTANCE_ROOT "
+                   "set (install the bubblewrap package, or allow user namespaces, to sandbox "
+                   "them)\n";
+    }
+    return ok;
+  }();
+  return usable;
+}
+
+std::unique_ptr<Session> Session::start(const SessionOptions& options, std::string& error) {
+  std::unique_ptr<Session> s(new Session());
+  s->options_ = options;
+  std::error_code ec;
+  fs::path io = options.work_dir / "io", bin = options.work_dir / "bin";
+  fs::create_directories(io, ec);
+  fs::create_directories(bin, ec);
+  for (const char* d : kInstanceDirs) fs::create_directories(options.instance_root / d, ec);
+  seed_alternatives(options.instance_root / "etc/alternatives");
+  if (ec) {
+    error = fmt::format("cannot prepare the sandbox folders: {}", ec.message());
+    return nullptr;
+  }
+  fs::path runner = options.work_dir / "runner";
+  write_file(runner, kRunnerScript, fs::perms::owner_all);
+  for (const char* name : kStandIns) {
+    write_file(bin / name, kStandInScript, fs::perms::owner_all | fs::perms::group_read |
+                                               fs::perms::group_exec | fs::perms::others_read |
+                                               fs::perms::others_exec);
+  }
+  // Read-write: we hold a writer too, so poll never reports a hang-up before the runner opens it.
+  s->status_fd_ = open_fifo(io / "status", O_RDWR | O_NONBLOCK);
+  s->ctl_fd_ = open_fifo(io / "ctl", O_RDWR);  // read-write: never blocks, never sees EOF early
+  s->sandboxed_ = options.allow_bubblewrap && bubblewrap_usable();
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  fs::path cwd = "/";
+  if (s->sandboxed_) {
+    argv = bwrap_argv(options, io, bin, runner);
+  } else {
+    argv = {"/bin/bash", runner.string(), io.string()};
+    env = {"DEPLOYSIM_INSTANCE_ROOT=" + options.instance_root.string()};
+    cwd = options.instance_root;
+  }
+  s->pid_ = spawn(argv, options.work_dir / "runner.log", cwd, env);
+  if (s->pid_ < 0 || s->ctl_fd_ < 0 || s->status_fd_ < 0) {
+    error = "cannot start the hook runner";
+    return nullptr;
+  }
+  return s;
+}
+
+Session::~Session() {
+  if (ctl_fd_ >= 0) close(ctl_fd_);
+  for (int group : job_groups_) kill(-group, SIGKILL);
+  if (pid_ > 0) {
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);  // the whole runner group; under bwrap, its pid namespace with it
+    waitpid(pid_, nullptr, 0);
+  }
+  if (status_fd_ >= 0) close(status_fd_);
+}
+
+std::string Session::script_path(const std::string& instance_path) const {
+  if (sandboxed_) return instance_path;
+  return (options_.instance_root / fs::path(instance_path).relative_path()).string();
+}
+
+bool Session::send(const std::string& line) {
+  std::string text = line + "\n";
+  return write(ctl_fd_, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+
+std::optional<std::string> Session::read_status(Clock::time_point deadline) {
+  while (true) {
+    std::size_t nl = status_buf_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = status_buf_.substr(0, nl);
+      status_buf_.erase(0, nl + 1);
+      return line;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{status_fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000))) > 0) {
+      std::array<char, 4096> buf{};
+      ssize_t n = read(status_fd_, buf.data(), buf.size());
+      if (n > 0) status_buf_.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return std::nullopt;  // the runner died
+    }
+  }
+}
+
+ScriptOutcome Session::run(const ScriptRun& script) {
+  ScriptOutcome out;
+  const auto started = Clock::now();
+  if (pid_ <= 0) {
+    out.error = "the hook runner is not running";
+    return out;
+  }
+  int id = next_id_++;
+  fs::path io = options_.work_dir / "io";
+  std::string base = std::to_string(id);
+  write_file(io / (base + ".argv"), nul_joined(script.argv));
+  std::vector<std::string> env = script.env;
+  env.push_back(std::string("PATH=") + kInsideBin +
+                ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!sandboxed_) {
+    env.back() = "PATH=" + (options_.work_dir / "bin").string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
+    env.push_back("DEPLOYSIM_INSTANCE_ROOT=" + options_.instance_root.string());
+  }
+  write_file(io / (base + ".env"), nul_joined(env));
+  write_file(io / (base + ".timeout"), std::to_string(script.timeout.count()));
+  if (script.runas) write_file(io / (base + ".runas"), *script.runas);
+  std::array<int, 2> fds = {open_fifo(io / (base + ".out"), O_RDONLY | O_NONBLOCK),
+                            open_fifo(io / (base + ".err"), O_RDONLY | O_NONBLOCK)};
+  std::array<std::string, 2> partial;
+  std::array<bool, 2> open_stream = {true, true};
+  auto cleanup = [&] {
+    for (int fd : fds) {
+      if (fd >= 0) close(fd);
+    }
+    for (const char* ext : {".argv", ".env", ".timeout", ".runas", ".out", ".err"}) {
+      std::error_code ec;
+      fs::remove(io / (base + ext), ec);
+    }
+  };
+  const auto deadline = started + script.timeout;
+  // The runner has opened the FIFOs once it reports the pid: only then does EOF mean "closed".
+  std::optional<std::string> started_line;
+  if (send("run " + base)) started_line = read_status(deadline + std::chrono::seconds(10));
+  if (!started_line || started_line->rfind("pid " + base + " ", 0) != 0) {
+    out.error = "the hook runner did not answer";
+    cleanup();
+    return out;
+  }
+  // Outside a pid namespace (the fallback) the script's group is a host group: remember it so
+  // the end of the session can end whatever the script left running.
+  if (!sandboxed_) job_groups_.push_back(std::stoi(started_line->substr(5 + base.size())));  // "pid N P"
+  auto emit = [&](int i, bool flush) {
+    std::size_t nl;
+    while ((nl = partial[i].find('\n')) != std::string::npos) {
+      if (script.on_line) script.on_line(i == 0 ? Stream::Stdout : Stream::Stderr, partial[i].substr(0, nl));
+      partial[i].erase(0, nl + 1);
+    }
+    if (flush && !partial[i].empty()) {
+      if (script.on_line) script.on_line(i == 0 ? Stream::Stdout : Stream::Stderr, partial[i]);
+      partial[i].clear();
+    }
+  };
+  bool exited = false;
+  while (true) {
+    if (exited && !open_stream[0] && !open_stream[1]) break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    std::array<pollfd, 3> p = {pollfd{fds[0], POLLIN, 0}, pollfd{fds[1], POLLIN, 0},
+                               pollfd{status_fd_, POLLIN, 0}};
+    for (int i = 0; i < 2; ++i) {
+      if (!open_stream[i]) p[i].fd = -1;
+    }
+    if (exited) p[2].fd = -1;
+    poll(p.data(), p.size(), static_cast<int>(std::min<long long>(left.count(), 1000)));
+    for (int i = 0; i < 2; ++i) {
+      if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
+      std::array<char, 8192> buf{};
+      ssize_t n = read(fds[i], buf.data(), buf.size());
+      if (n > 0) {
+        partial[i].append(buf.data(), static_cast<std::size_t>(n));
+        emit(i, false);
+      } else if (n == 0) {
+        open_stream[i] = false;
+        emit(i, true);
+      }
+    }
+    if (!exited && (p[2].revents & POLLIN)) {
+      if (auto line = read_status(Clock::now() + std::chrono::milliseconds(100))) {
+        if (line->rfind("exit " + base + " ", 0) == 0) {
+          exited = true;
+          out.exit_code = std::stoi(line->substr(6 + base.size()));
+        }
+      }
+    }
+  }
+  emit(0, true);
+  emit(1, true);
+  if (!exited) {
+    out.status = ScriptOutcome::Status::TimedOut;
+    // The runner's watchdog is sending SIGTERM now and SIGKILL 5 s later; wait for its report.
+    while (auto line = read_status(Clock::now() + std::chrono::seconds(8))) {
+      if (line->rfind("exit " + base + " ", 0) == 0) break;
+    }
+  } else if (open_stream[0] || open_stream[1]) {
+    out.status = ScriptOutcome::Status::OutputsLeftOpen;
+    out.stdout_open = open_stream[0];
+  } else {
+    out.status = ScriptOutcome::Status::Exited;
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  cleanup();
+  return out;
+}
+
+}  // namespace deploysim::sandbox
