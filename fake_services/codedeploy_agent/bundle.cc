@@ -85,7 +85,8 @@ std::optional<std::string> extract(archive* in, const fs::path& dest) {
         file.seekp(offset);
         file.write(static_cast<const char*>(buf), static_cast<std::streamsize>(size));
       }
-      if (r != ARCHIVE_EOF) return fmt::format("cannot read '{}': {}", name, archive_error_string(in));
+      if (r != ARCHIVE_EOF)
+        return fmt::format("cannot read '{}': {}", name, archive_error_string(in));
       file.close();
       fs::permissions(out, perms, ec);
     } else {
@@ -150,7 +151,8 @@ void strip_single_top_folder(const fs::path& dest) {
   if (!has_appspec) return;
   fs::path temp = dest.string() + "-temp";
   fs::rename(entries[0], temp);
-  for (const auto& e : fs::directory_iterator(temp)) fs::rename(e.path(), dest / e.path().filename());
+  for (const auto& e : fs::directory_iterator(temp))
+    fs::rename(e.path(), dest / e.path().filename());
   fs::remove(temp);
 }
 
@@ -187,10 +189,14 @@ std::optional<BundleType> parse_bundle_type(std::string_view text) {
 
 std::string_view bundle_type_name(BundleType t) {
   switch (t) {
-    case BundleType::Directory: return "directory";
-    case BundleType::Tar: return "tar";
-    case BundleType::Tgz: return "tgz";
-    case BundleType::Zip: return "zip";
+    case BundleType::Directory:
+      return "directory";
+    case BundleType::Tar:
+      return "tar";
+    case BundleType::Tgz:
+      return "tgz";
+    case BundleType::Zip:
+      return "zip";
   }
   return "directory";
 }
@@ -229,7 +235,8 @@ std::optional<std::string> unpack_bundle_bytes(std::string_view bytes, BundleTyp
 }
 
 std::optional<fs::path> find_appspec(const fs::path& archive, const std::string& preferred) {
-  for (const std::string& name : {preferred, std::string("appspec.yaml"), std::string("appspec.yml")}) {
+  for (const std::string& name :
+       {preferred, std::string("appspec.yaml"), std::string("appspec.yml")}) {
     if (fs::is_regular_file(archive / name)) return archive / name;
   }
   return std::nullopt;

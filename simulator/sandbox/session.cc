@@ -25,8 +25,8 @@ constexpr const char* kInsideIo = "/run/deploysim/io";
 constexpr const char* kInsideBin = "/run/deploysim/bin";
 const char* kInstanceDirs[] = {"var", "opt", "etc", "srv", "home", "root", "tmp"};
 
-void write_file(const fs::path& p, std::string_view text, fs::perms perms = fs::perms::owner_read |
-                                                                             fs::perms::owner_write) {
+void write_file(const fs::path& p, std::string_view text,
+                fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
@@ -66,11 +66,12 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs:
   _exit(127);
 }
 
-std::vector<std::string> bwrap_argv(const SessionOptions& o, const fs::path& io, const fs::path& bin,
-                                    const fs::path& runner) {
-  std::vector<std::string> a = {"bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net",
-                                "--unshare-ipc", "--unshare-uts", "--hostname", "instance",
-                                "--ro-bind", "/usr", "/usr"};
+std::vector<std::string> bwrap_argv(const SessionOptions& o, const fs::path& io,
+                                    const fs::path& bin, const fs::path& runner) {
+  std::vector<std::string> a = {
+      "bwrap",         "--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+      "--unshare-uts", "--hostname",        "instance",      "--ro-bind",     "/usr",
+      "/usr"};
   for (const char* d : {"bin", "lib", "lib64", "sbin"}) {
     fs::path host = fs::path("/") / d;
     if (fs::is_symlink(host)) {
@@ -82,10 +83,10 @@ std::vector<std::string> bwrap_argv(const SessionOptions& o, const fs::path& io,
   for (const char* d : kInstanceDirs) {
     a.insert(a.end(), {"--bind", (o.instance_root / d).string(), std::string("/") + d});
   }
-  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--bind", io.string(), kInsideIo,
-                     "--ro-bind", bin.string(), kInsideBin, "--ro-bind", runner.string(),
-                     "/run/deploysim/runner", "--chdir", "/", "/bin/bash", "/run/deploysim/runner",
-                     kInsideIo});
+  a.insert(a.end(),
+           {"--proc", "/proc", "--dev", "/dev", "--bind", io.string(), kInsideIo, "--ro-bind",
+            bin.string(), kInsideBin, "--ro-bind", runner.string(), "/run/deploysim/runner",
+            "--chdir", "/", "/bin/bash", "/run/deploysim/runner", kInsideIo});
   return a;
 }
 
@@ -153,9 +154,9 @@ std::unique_ptr<Session> Session::start(const SessionOptions& options, std::stri
   fs::path runner = options.work_dir / "runner";
   write_file(runner, kRunnerScript, fs::perms::owner_all);
   for (const char* name : kStandIns) {
-    write_file(bin / name, kStandInScript, fs::perms::owner_all | fs::perms::group_read |
-                                               fs::perms::group_exec | fs::perms::others_read |
-                                               fs::perms::others_exec);
+    write_file(bin / name, kStandInScript,
+               fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                   fs::perms::others_read | fs::perms::others_exec);
   }
   // Read-write: we hold a writer too, so poll never reports a hang-up before the runner opens it.
   s->status_fd_ = open_fifo(io / "status", O_RDWR | O_NONBLOCK);
@@ -269,11 +270,13 @@ ScriptOutcome Session::run(const ScriptRun& script) {
   }
   // Outside a pid namespace (the fallback) the script's group is a host group: remember it so
   // the end of the session can end whatever the script left running.
-  if (!sandboxed_) job_groups_.push_back(std::stoi(started_line->substr(5 + base.size())));  // "pid N P"
+  if (!sandboxed_)
+    job_groups_.push_back(std::stoi(started_line->substr(5 + base.size())));  // "pid N P"
   auto emit = [&](int i, bool flush) {
     std::size_t nl;
     while ((nl = partial[i].find('\n')) != std::string::npos) {
-      if (script.on_line) script.on_line(i == 0 ? Stream::Stdout : Stream::Stderr, partial[i].substr(0, nl));
+      if (script.on_line)
+        script.on_line(i == 0 ? Stream::Stdout : Stream::Stderr, partial[i].substr(0, nl));
       partial[i].erase(0, nl + 1);
     }
     if (flush && !partial[i].empty()) {

@@ -22,9 +22,9 @@ namespace deploysim::sandbox {
 enum class Stream { Stdout, Stderr };
 
 struct ScriptRun {
-  std::vector<std::string> argv;        // inside the sandbox: argv[0] is an absolute path
-  std::vector<std::string> env;         // KEY=VALUE, the whole environment of the script
-  std::optional<std::string> runas;     // a user of the instance's /etc/passwd
+  std::vector<std::string> argv;     // inside the sandbox: argv[0] is an absolute path
+  std::vector<std::string> env;      // KEY=VALUE, the whole environment of the script
+  std::optional<std::string> runas;  // a user of the instance's /etc/passwd
   std::chrono::seconds timeout{3600};
   std::function<void(Stream, std::string_view line)> on_line;  // each output line, as it comes
 };

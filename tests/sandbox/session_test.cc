@@ -15,9 +15,8 @@ using namespace std::chrono_literals;
 class SessionTest : public ::testing::TestWithParam<bool> {
  protected:
   SessionTest() {
-    dir = fs::temp_directory_path() /
-          ("deploysim-sandbox-" + std::to_string(::getpid()) + "-" +
-           std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    dir = fs::temp_directory_path() / ("deploysim-sandbox-" + std::to_string(::getpid()) + "-" +
+                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
     fs::create_directories(dir / "instance/etc");
     std::ofstream(dir / "instance/etc/passwd")
         << "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/:/usr/sbin/nologin\n"
@@ -41,7 +40,10 @@ class SessionTest : public ::testing::TestWithParam<bool> {
   ScriptOutcome run(const std::string& path, std::chrono::seconds timeout = 30s,
                     std::optional<std::string> runas = std::nullopt) {
     lines.clear();
-    ScriptRun r{{path}, {"LIFECYCLE_EVENT=AfterInstall"}, runas, timeout,
+    ScriptRun r{{path},
+                {"LIFECYCLE_EVENT=AfterInstall"},
+                runas,
+                timeout,
                 [this](Stream s, std::string_view l) {
                   lines.push_back((s == Stream::Stdout ? "out:" : "err:") + std::string(l));
                 }};
@@ -56,7 +58,8 @@ class SessionTest : public ::testing::TestWithParam<bool> {
 };
 
 TEST_P(SessionTest, RunsAScriptAndReportsItsLinesAndExitCode) {
-  auto o = run(script("/opt/app/hello.sh", "echo hello; echo oops >&2; echo $LIFECYCLE_EVENT; exit 3"));
+  auto o =
+      run(script("/opt/app/hello.sh", "echo hello; echo oops >&2; echo $LIFECYCLE_EVENT; exit 3"));
   EXPECT_EQ(o.status, ScriptOutcome::Status::Exited);
   EXPECT_EQ(o.exit_code, 3);
   // Within a stream lines keep their order; across the two streams there is none to keep.
@@ -121,8 +124,9 @@ TEST_P(SessionTest, RunasUsesTheInstancesUsers) {
   auto ghost = run("/opt/app/id.sh", 30s, "ghost");
   EXPECT_EQ(ghost.exit_code, 1);
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(lines[0], "err:su: user ghost does not exist or the user entry does not contain all "
-                      "the required fields");
+  EXPECT_EQ(lines[0],
+            "err:su: user ghost does not exist or the user entry does not contain all "
+            "the required fields");
 }
 
 TEST_P(SessionTest, StandInsRecordWhatWasAsked) {

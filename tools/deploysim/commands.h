@@ -32,4 +32,29 @@ struct CallFlags {
 void add_call_command(CLI::App& app, CallFlags& flags);
 int call_command(const CallFlags& flags);
 
+struct ValidateFlags {
+  std::string path;
+  std::string appspec_filename = "appspec.yml";
+  bool strict = false;
+  bool json = false;
+};
+void add_validate_command(CLI::App& app, ValidateFlags& flags);
+int validate_command(const ValidateFlags& flags);
+
+struct LocalFlags {
+  std::string bundle_location;
+  std::string type = "directory";
+  std::string file_exists_behavior = "DISALLOW";
+  std::string deployment_group = "default-local-deployment-group";
+  std::string deployment_group_name = "LocalFleet";
+  std::string application_name;
+  std::string events;
+  std::string appspec_filename;
+  std::string instance_root;
+  bool json = false;
+  bool no_sandbox = false;
+};
+void add_local_command(CLI::App& app, LocalFlags& flags);
+int local_command(const LocalFlags& flags);
+
 }  // namespace deploysim::cli

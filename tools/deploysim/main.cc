@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   deploysim::cli::CallFlags call;
   deploysim::cli::add_run_command(app, run);
   deploysim::cli::add_call_command(app, call);
+  deploysim::cli::ValidateFlags validate;
+  deploysim::cli::add_validate_command(app, validate);
+  deploysim::cli::LocalFlags local;
+  deploysim::cli::add_local_command(app, local);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -28,5 +32,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("run")) return deploysim::cli::run_command(run);
   if (app.got_subcommand("call")) return deploysim::cli::call_command(call);
+  if (app.got_subcommand("validate")) return deploysim::cli::validate_command(validate);
+  if (app.got_subcommand("local")) return deploysim::cli::local_command(local);
   return 2;
 }
