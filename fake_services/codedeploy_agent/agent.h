@@ -78,6 +78,18 @@ class HookRunner {
   virtual std::string script_path(const std::string& inside) const = 0;
 };
 
+// Simulated mode (scenario-format.md, agent.mode: simulated): no process runs; every script
+// succeeds. The world charges each hook its simulated duration.
+class SimulatedRunner : public HookRunner {
+ public:
+  sandbox::ScriptOutcome run(const sandbox::ScriptRun& script) override;
+  std::string script_path(const std::string& inside) const override { return inside; }
+  int scripts_run() const { return runs_; }
+
+ private:
+  int runs_ = 0;
+};
+
 struct AgentOptions {
   std::filesystem::path instance_root;  // the instance's "/" on the host
   std::filesystem::path work_dir;       // host folder for the sandbox's own files

@@ -4,19 +4,22 @@
 namespace deploysim::sandbox {
 
 // Runs inside the sandbox: reads "run N" lines from $IO/ctl, runs the script described by
-// $IO/N.{argv,env,timeout,runas} with stdout/stderr on the FIFOs $IO/N.{out,err}, and answers
-// "pid N P" and "exit N RC" on $IO/status. Each script is a job (its own process group); a
-// watchdog sends SIGTERM to that group at the deadline and SIGKILL 5 s later.
+// $IO/N.req with stdout/stderr on the FIFOs $IO/N.{out,err}, and answers
+// "pid N P" and "exit N RC" on $IO/status. Each script runs under GNU timeout, in its own
+// process group, which gets SIGTERM at the deadline and SIGKILL 5 s later.
 inline constexpr const char* kRunnerScript = R"runner(#!/bin/bash
 IO=$1
 set -m
 exec 3<"$IO/ctl" 4>"$IO/status"
 while IFS=' ' read -r -u 3 cmd n; do
+  if [ "$cmd" = ping ]; then echo pong >&4; continue; fi
   [ "$cmd" = run ] || continue
-  mapfile -d '' -t argv <"$IO/$n.argv"
-  mapfile -d '' -t envv <"$IO/$n.env"
-  timeout=$(cat "$IO/$n.timeout")
-  runas=$(cat "$IO/$n.runas" 2>/dev/null)
+  # $IO/N.req: timeout, runas, argc, argv..., env... (NUL-separated)
+  mapfile -d '' -t req <"$IO/$n.req"
+  timeout=${req[0]}
+  runas=${req[1]}
+  argv=("${req[@]:3:${req[2]}}")
+  envv=("${req[@]:$((3 + req[2]))}")
   prefix=()
   if [ -n "$runas" ]; then
     entry=
@@ -33,16 +36,14 @@ while IFS=' ' read -r -u 3 cmd n; do
     fi
   fi
   exec 5>"$IO/$n.out" 6>"$IO/$n.err"
-  env -i "${envv[@]}" "${prefix[@]}" "${argv[@]}" </dev/null >&5 2>&6 3<&- 4>&- 5>&- 6>&- &
+  # GNU timeout runs the script in its own process group and signals that whole group: SIGTERM
+  # at the deadline, SIGKILL 5 s later.
+  env -i "${envv[@]}" timeout -k 5 "$timeout" "${prefix[@]}" "${argv[@]}" </dev/null >&5 2>&6 3<&- 4>&- 5>&- 6>&- &
   pid=$!
   exec 5>&- 6>&-
   echo "pid $n $pid" >&4
-  ( exec 3<&- 4>&-; sleep "$timeout"; kill -TERM -- "-$pid" 2>/dev/null; sleep 5; kill -KILL -- "-$pid" 2>/dev/null ) &
-  watchdog=$!
   wait "$pid"
-  rc=$?
-  kill -- "-$watchdog" 2>/dev/null
-  echo "exit $n $rc" >&4
+  echo "exit $n $?" >&4
 done
 )runner";
 

@@ -83,6 +83,11 @@ std::vector<std::string> bwrap_argv(const SessionOptions& o, const fs::path& io,
   for (const char* d : kInstanceDirs) {
     a.insert(a.end(), {"--bind", (o.instance_root / d).string(), std::string("/") + d});
   }
+  // Debian's /usr/bin/awk and others are links through /etc/alternatives: that part of /etc
+  // belongs with the read-only /usr, so the instance sees the host's, read-only.
+  if (fs::is_directory("/etc/alternatives")) {
+    a.insert(a.end(), {"--ro-bind", "/etc/alternatives", "/etc/alternatives"});
+  }
   a.insert(a.end(),
            {"--proc", "/proc", "--dev", "/dev", "--bind", io.string(), kInsideIo, "--ro-bind",
             bin.string(), kInsideBin, "--ro-bind", runner.string(), "/run/deploysim/runner",
@@ -95,47 +100,19 @@ int open_fifo(const fs::path& p, int flags) {
   return open(p.c_str(), flags | O_CLOEXEC);
 }
 
-// Debian's /usr/bin/awk (and others) are links through /etc/alternatives; an instance's /etc
-// needs those links for the tools of the read-only /usr to work. Never overwrites.
-void seed_alternatives(const fs::path& dir) {
-  std::error_code ec;
-  if (fs::exists(dir, ec) || !fs::is_directory("/etc/alternatives", ec)) return;
-  fs::create_directories(dir, ec);
-  for (const auto& e : fs::directory_iterator("/etc/alternatives", ec)) {
-    if (!e.is_symlink(ec)) continue;
-    fs::path target = fs::read_symlink(e.path(), ec);
-    if (!ec && target.is_absolute() && target.string().rfind("/usr/", 0) == 0) {
-      fs::create_symlink(target, dir / e.path().filename(), ec);
-    }
-  }
-}
+}  // namespace
 
+namespace {
+// Whether a bubblewrap session has ever failed to start in this process: then every later
+// session uses the fallback, and the reason is printed once.
+bool& bubblewrap_failed() {
+  static bool failed = false;
+  return failed;
+}
 }  // namespace
 
 bool bubblewrap_usable() {
-  static const bool usable = [] {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int null_fd = open("/dev/null", O_RDWR);
-      dup2(null_fd, 0);
-      dup2(null_fd, 1);
-      dup2(null_fd, 2);
-      execlp("bwrap", "bwrap", "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net", "true",
-             nullptr);
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok) {
-      std::cerr << "deploysim: bubblewrap cannot run here; hook scripts run on the host instead, "
-                   "with the instance folder as working directory and DEPLOYSIM_INSTANCE_ROOT "
-                   "set (install the bubblewrap package, or allow user namespaces, to sandbox "
-                   "them)\n";
-    }
-    return ok;
-  }();
-  return usable;
+  return !bubblewrap_failed();
 }
 
 std::unique_ptr<Session> Session::start(const SessionOptions& options, std::string& error) {
@@ -146,7 +123,6 @@ std::unique_ptr<Session> Session::start(const SessionOptions& options, std::stri
   fs::create_directories(io, ec);
   fs::create_directories(bin, ec);
   for (const char* d : kInstanceDirs) fs::create_directories(options.instance_root / d, ec);
-  seed_alternatives(options.instance_root / "etc/alternatives");
   if (ec) {
     error = fmt::format("cannot prepare the sandbox folders: {}", ec.message());
     return nullptr;
@@ -162,22 +138,59 @@ std::unique_ptr<Session> Session::start(const SessionOptions& options, std::stri
   s->status_fd_ = open_fifo(io / "status", O_RDWR | O_NONBLOCK);
   s->ctl_fd_ = open_fifo(io / "ctl", O_RDWR);  // read-write: never blocks, never sees EOF early
   s->sandboxed_ = options.allow_bubblewrap && bubblewrap_usable();
+  if (!s->launch(runner, error)) return nullptr;
+  if (s->sandboxed_ && !s->answers()) {
+    // bubblewrap cannot run here (no user namespaces, a locked-down container, ...).
+    if (!bubblewrap_failed()) {
+      std::cerr << "deploysim: bubblewrap cannot run here (see "
+                << (options.work_dir / "runner.log").string()
+                << "); hook scripts run on the host instead, with the instance folder as working "
+                   "directory and DEPLOYSIM_INSTANCE_ROOT set\n";
+    }
+    bubblewrap_failed() = true;
+    if (s->pid_ > 0) {  // read_status reaps a runner that died, and clears pid_
+      kill(-s->pid_, SIGKILL);
+      waitpid(s->pid_, nullptr, 0);
+    }
+    s->sandboxed_ = false;
+    // Fresh channels: the dead runner never read its ping.
+    close(s->ctl_fd_);
+    close(s->status_fd_);
+    s->status_buf_.clear();
+    fs::remove(io / "ctl", ec);
+    fs::remove(io / "status", ec);
+    s->status_fd_ = open_fifo(io / "status", O_RDWR | O_NONBLOCK);
+    s->ctl_fd_ = open_fifo(io / "ctl", O_RDWR);
+    if (!s->launch(runner, error)) return nullptr;
+  }
+  return s;
+}
+
+bool Session::launch(const fs::path& runner, std::string& error) {
+  fs::path io = options_.work_dir / "io", bin = options_.work_dir / "bin";
   std::vector<std::string> argv;
   std::vector<std::string> env;
   fs::path cwd = "/";
-  if (s->sandboxed_) {
-    argv = bwrap_argv(options, io, bin, runner);
+  if (sandboxed_) {
+    argv = bwrap_argv(options_, io, bin, runner);
   } else {
     argv = {"/bin/bash", runner.string(), io.string()};
-    env = {"DEPLOYSIM_INSTANCE_ROOT=" + options.instance_root.string()};
-    cwd = options.instance_root;
+    env = {"DEPLOYSIM_INSTANCE_ROOT=" + options_.instance_root.string(),
+           "PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+    cwd = options_.instance_root;
   }
-  s->pid_ = spawn(argv, options.work_dir / "runner.log", cwd, env);
-  if (s->pid_ < 0 || s->ctl_fd_ < 0 || s->status_fd_ < 0) {
+  pid_ = spawn(argv, options_.work_dir / "runner.log", cwd, env);
+  if (pid_ < 0 || ctl_fd_ < 0 || status_fd_ < 0) {
     error = "cannot start the hook runner";
-    return nullptr;
+    return false;
   }
-  return s;
+  return true;
+}
+
+bool Session::answers() {
+  if (!send("ping")) return false;
+  auto line = read_status(Clock::now() + std::chrono::seconds(10));
+  return line && *line == "pong";
 }
 
 Session::~Session() {
@@ -235,7 +248,6 @@ ScriptOutcome Session::run(const ScriptRun& script) {
   int id = next_id_++;
   fs::path io = options_.work_dir / "io";
   std::string base = std::to_string(id);
-  write_file(io / (base + ".argv"), nul_joined(script.argv));
   std::vector<std::string> env = script.env;
   env.push_back(std::string("PATH=") + kInsideBin +
                 ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -243,9 +255,12 @@ ScriptOutcome Session::run(const ScriptRun& script) {
     env.back() = "PATH=" + (options_.work_dir / "bin").string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
     env.push_back("DEPLOYSIM_INSTANCE_ROOT=" + options_.instance_root.string());
   }
-  write_file(io / (base + ".env"), nul_joined(env));
-  write_file(io / (base + ".timeout"), std::to_string(script.timeout.count()));
-  if (script.runas) write_file(io / (base + ".runas"), *script.runas);
+  std::vector<std::string> request = {std::to_string(script.timeout.count()),
+                                      script.runas.value_or(""),
+                                      std::to_string(script.argv.size())};
+  request.insert(request.end(), script.argv.begin(), script.argv.end());
+  request.insert(request.end(), env.begin(), env.end());
+  write_file(io / (base + ".req"), nul_joined(request));
   std::array<int, 2> fds = {open_fifo(io / (base + ".out"), O_RDONLY | O_NONBLOCK),
                             open_fifo(io / (base + ".err"), O_RDONLY | O_NONBLOCK)};
   std::array<std::string, 2> partial;
@@ -254,7 +269,7 @@ ScriptOutcome Session::run(const ScriptRun& script) {
     for (int fd : fds) {
       if (fd >= 0) close(fd);
     }
-    for (const char* ext : {".argv", ".env", ".timeout", ".runas", ".out", ".err"}) {
+    for (const char* ext : {".req", ".out", ".err"}) {
       std::error_code ec;
       fs::remove(io / (base + ext), ec);
     }
@@ -319,7 +334,13 @@ ScriptOutcome Session::run(const ScriptRun& script) {
   }
   emit(0, true);
   emit(1, true);
-  if (!exited) {
+  // GNU timeout's own exit (124 after SIGTERM, 137 after SIGKILL) can arrive just before we
+  // notice the deadline: at the deadline it is the timeout, not the script's exit code.
+  bool killed_by_timeout = exited && (out.exit_code == 124 || out.exit_code == 137) &&
+                           Clock::now() >= deadline - std::chrono::milliseconds(100);
+  if (killed_by_timeout) {
+    out.status = ScriptOutcome::Status::TimedOut;
+  } else if (!exited) {
     out.status = ScriptOutcome::Status::TimedOut;
     // The runner's watchdog is sending SIGTERM now and SIGKILL 5 s later; wait for its report.
     while (auto line = read_status(Clock::now() + std::chrono::seconds(8))) {

@@ -61,6 +61,8 @@ class Session {
 
  private:
   Session() = default;
+  bool launch(const std::filesystem::path& runner, std::string& error);
+  bool answers();
   bool send(const std::string& line);
   std::optional<std::string> read_status(std::chrono::steady_clock::time_point deadline);
 
@@ -74,8 +76,8 @@ class Session {
   std::vector<int> job_groups_;
 };
 
-// Whether bubblewrap can start a sandbox here (checked once per process); when it cannot, the
-// reason is printed once on stderr.
+// False once a bubblewrap session failed to start in this process (the reason was printed once
+// on stderr); later sessions then use the fallback directly.
 bool bubblewrap_usable();
 
 }  // namespace deploysim::sandbox

@@ -81,5 +81,52 @@ check "the next call sees it" 0 "$bin" call s3 HeadBucket --input @"$work/in.jso
 check "run continues the same world" 0 "$bin" run --state "$work/w.db" "$scenario"
 check "a non-state file is refused" 2 "$bin" call s3 ListBuckets --state "$work/in.json"
 
+# --- validate ---
+fixtures="$src/../shared/fixtures/agent"
+check "validate a good bundle" 0 "$bin" validate "$fixtures/sample_app_bundle_linux"
+contains "validate says valid" "$work/out" "valid (0 errors"
+printf 'version: "0.0"\nos: linux\nhooks:\n  AfterInstal:\n    - location: a.sh\n' >"$work/appspec.yml"
+check "validate a bad appspec" 1 "$bin" validate "$work/appspec.yml"
+contains "error with its place" "$work/out" "appspec.yml:1:10: error: The deployment failed because an invalid version value (0.0)"
+contains "unknown hook warning" "$work/out" "warning: unknown lifecycle event 'AfterInstal' (did you mean AfterInstall?)"
+check "validate --json" 1 "$bin" validate --json "$work/appspec.yml"
+contains "json diagnostics" "$work/out" '"valid":false'
+printf 'version: 0.0\nos: linux\nhooks:\n  AfterInstal:\n    - location: a.sh\n' >"$work/warn.yml"
+check "warnings alone are valid" 0 "$bin" validate "$work/warn.yml"
+check "--strict makes warnings errors" 1 "$bin" validate --strict "$work/warn.yml"
+check "validate an unreadable path" 2 "$bin" validate "$work/no-such-bundle"
+(cd "$fixtures" && tar czf "$work/sample.tgz" sample_app_bundle_linux)
+check "validate an archive (top folder stripped)" 0 "$bin" validate "$work/sample.tgz"
+
+# --- local ---
+check "local deploys the sample" 0 "$bin" local -l "$fixtures/sample_app_bundle_linux" --instance-root "$work/inst"
+contains "success line" "$work/out" "AppSpec file valid. Local deployment successful"
+check "a second deployment continues the instance" 0 "$bin" local -l "$fixtures/sample_app_bundle_linux" --instance-root "$work/inst" --json
+contains "previous revision's stop ran" "$work/out" '"event":"ApplicationStop","status":"Succeeded"'
+check "local from a tgz" 0 "$bin" local -l "$work/sample.tgz" -t tgz
+check "bad type" 1 "$bin" local -l "$work/sample.tgz" -t rar
+contains "type message" "$work/err" "ERROR: type rar is not a valid type. Must be one of tgz,tar,zip,directory"
+check "missing location" 1 "$bin" local -l "$work/nowhere"
+contains "location message" "$work/err" "is specified as a file or directory which does not exist"
+check "directory type on a file" 1 "$bin" local -l "$work/sample.tgz"
+contains "type directory message" "$work/err" "is specified with type directory but it is a file"
+check "bad event order" 1 "$bin" local -l "$fixtures/sample_app_bundle_linux" -e ValidateService,Install
+contains "order message" "$work/err" "The only events that can be specified before Install are BeforeBlockTraffic,AfterBlockTraffic,ApplicationStop,DownloadBundle,BeforeInstall."
+check "custom event not in the appspec" 1 "$bin" local -l "$fixtures/sample_app_bundle_linux" -e CustomEvent
+contains "custom event message" "$work/err" "doesn't exist in your appspec.yml file: CustomEvent"
+check "custom event in the appspec" 0 "$bin" local -l "$fixtures/sample_custom_event_app_bundle_linux" -e BeforeInstall,CustomEvent
+mkdir -p "$work/failing/scripts"
+printf 'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: scripts/check.sh\n' >"$work/failing/appspec.yml"
+printf '#!/bin/bash\necho checking the page\nexit 3\n' >"$work/failing/scripts/check.sh"
+chmod +x "$work/failing/scripts/check.sh"
+check "a failing hook exits 1" 1 "$bin" local -l "$work/failing"
+contains "the script error is shown" "$work/out" "error code 4: Script at specified location: scripts/check.sh failed with exit code 3"
+contains "the log tail is shown" "$work/out" "[stdout]checking the page"
+contains "later events are skipped" "$work/out" "BeforeAllowTraffic"
+
+mkdir -p "$work/nobwrap"
+check "without bubblewrap, local falls back" 0 env PATH="$work/nobwrap" "$bin" local -l "$fixtures/sample_app_bundle_linux"
+contains "the fallback is announced once" "$work/err" "bubblewrap cannot run here"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
