@@ -300,7 +300,17 @@ ScriptOutcome Session::run(const ScriptRun& script) {
     }
   };
   bool exited = false;
+  auto take_exit = [&](const std::string& line) {
+    if (line.rfind("exit " + base + " ", 0) == 0) {
+      exited = true;
+      out.exit_code = std::stoi(line.substr(6 + base.size()));
+    }
+  };
   while (true) {
+    // Replies already read (the exit can arrive in the same read as the pid) come first.
+    while (!exited && status_buf_.find('\n') != std::string::npos) {
+      if (auto line = read_status(Clock::now())) take_exit(*line);
+    }
     if (exited && !open_stream[0] && !open_stream[1]) break;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) break;
@@ -324,12 +334,7 @@ ScriptOutcome Session::run(const ScriptRun& script) {
       }
     }
     if (!exited && (p[2].revents & POLLIN)) {
-      if (auto line = read_status(Clock::now() + std::chrono::milliseconds(100))) {
-        if (line->rfind("exit " + base + " ", 0) == 0) {
-          exited = true;
-          out.exit_code = std::stoi(line->substr(6 + base.size()));
-        }
-      }
+      if (auto line = read_status(Clock::now() + std::chrono::milliseconds(100))) take_exit(*line);
     }
   }
   emit(0, true);

@@ -144,6 +144,17 @@ TEST_P(SessionTest, StandInsRecordWhatWasAsked) {
   EXPECT_EQ(text.str(), "service httpd restart\nyum install -y httpd\n");
 }
 
+TEST_P(SessionTest, InstantScriptsReportTheirExitAtOnceNotAtTheDeadline) {
+  // The runner's "pid" and "exit" replies can arrive in one read: the exit must not wait
+  // for more data, or every fast script would last until its deadline.
+  std::string path = script("/opt/app/fast.sh", "exit 0");
+  for (int i = 0; i < 30; ++i) {
+    auto o = run(path, 20s);
+    ASSERT_EQ(o.status, ScriptOutcome::Status::Exited) << "run " << i;
+    ASSERT_LT(o.seconds, 5) << "run " << i;
+  }
+}
+
 TEST_P(SessionTest, AMissingScriptIsAnExitCodeNotACrash) {
   auto o = run(session->script_path("/opt/app/nothing-here.sh"));
   EXPECT_EQ(o.status, ScriptOutcome::Status::Exited);
