@@ -147,24 +147,29 @@ TEST_F(AgentFixture, HooksWriteIntoTheInstanceNotTheHost) {
 
 TEST_F(AgentFixture, SimulatedModeRunsNoProcessesButKeepsTheLayoutAndLog) {
   SimulatedRunner* sim = nullptr;
-  agent = std::make_unique<Agent>(AgentOptions{
-      dir / "instance", dir / "sandbox", 5, true, false,
-      [] { return std::string("2026-01-01 00:00:00"); }, nullptr,
-      [&sim](std::string&) -> std::unique_ptr<HookRunner> {
-        auto r = std::make_unique<SimulatedRunner>();
-        sim = r.get();
-        return r;
-      }});
-  fs::path b = bundle("sim", "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: scripts/x.sh\n",
-                      {{"scripts/x.sh", "#!/bin/bash\ntouch /tmp/ran\n"}});
-  auto results = deploy(deployment("d-SIM000001", b));
-  EXPECT_TRUE(results.back().succeeded);
+  agent = std::make_unique<Agent>(AgentOptions{dir / "instance", dir / "sandbox", 5, true, false,
+                                               [] { return std::string("2026-01-01 00:00:00"); },
+                                               nullptr,
+                                               [&sim](std::string&) -> std::unique_ptr<HookRunner> {
+                                                 auto r = std::make_unique<SimulatedRunner>();
+                                                 sim = r.get();
+                                                 return r;
+                                               }});
+  fs::path b = bundle(
+      "sim", "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: scripts/x.sh\n",
+      {{"scripts/x.sh", "#!/bin/bash\ntouch /tmp/ran\n"}});
+  DeploymentSpec d = deployment("d-SIM000001", b);
+  for (const char* e : {"DownloadBundle", "Install", "AfterInstall"}) {
+    EXPECT_TRUE(the_agent().run_event(d, e).succeeded) << e;
+  }
   ASSERT_TRUE(sim);
-  EXPECT_EQ(sim->scripts_run(), 1);
+  EXPECT_EQ(sim->scripts_run(), 1);  // read before the deployment ends and the runner goes
+  the_agent().end_deployment();
   EXPECT_FALSE(fs::exists(inst("/tmp/ran")));
-  EXPECT_NE(read_file(inst("/opt/codedeploy-agent/deployment-root/dg-1/d-SIM000001/logs/scripts.log"))
-                .find("Script - scripts/x.sh"),
-            std::string::npos);
+  EXPECT_NE(
+      read_file(inst("/opt/codedeploy-agent/deployment-root/dg-1/d-SIM000001/logs/scripts.log"))
+          .find("Script - scripts/x.sh"),
+      std::string::npos);
 }
 
 // --- Install: files, file_exists_behavior, cleanup ---
