@@ -68,6 +68,17 @@ EventResult failure(const std::string& event, int code, std::string message,
   return r;
 }
 
+std::string missing_appspec(const std::string& name, const std::string& dir) {
+  return fmt::format(
+      "The CodeDeploy agent did not find an AppSpec file within the unpacked revision directory "
+      "at revision-relative path \"{}\". The revision was unpacked to directory "
+      "\"{}/deployment-archive\", and the AppSpec file was expected but not found at path "
+      "\"{}/deployment-archive/{}\". Consult the AWS CodeDeploy Appspec documentation for more "
+      "information at http://docs.aws.amazon.com/codedeploy/latest/userguide/"
+      "reference-appspec-file.html",
+      name, dir, dir, name);
+}
+
 std::string ruby_array(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "\"" : ", \"") + i + "\"";
@@ -126,16 +137,8 @@ void ensure_base_system(const fs::path& root) {
 }
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)) {
-  if (!options_.timestamp) {
-    options_.timestamp = [] {
-      std::time_t t = std::time(nullptr);
-      std::tm tm{};
-      localtime_r(&t, &tm);
-      char buf[32];
-      std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-      return std::string(buf);
-    };
-  }
+  // The caller's clock: simulated time in a world, the host's in `deploysim local`.
+  if (!options_.timestamp) throw std::invalid_argument("AgentOptions::timestamp is required");
 }
 
 Agent::~Agent() = default;
@@ -183,7 +186,6 @@ HookRunner* Agent::runner(std::string& error) {
 }
 
 EventResult Agent::run_event(const DeploymentSpec& d, const std::string& event) {
-  auto started = std::chrono::steady_clock::now();
   ensure_base_system(options_.instance_root);
   EventResult r;
   try {
@@ -199,7 +201,6 @@ EventResult Agent::run_event(const DeploymentSpec& d, const std::string& event) 
   }
   r.event = event;
   r.succeeded = r.error_code == kSucceeded;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return r;
 }
 
@@ -256,7 +257,7 @@ EventResult Agent::download_bundle(const DeploymentSpec& d) {
   }
   if (error) return failure("DownloadBundle", kUnknownError, *error);
   write_instruction(d.group_id, "_most_recent_install", dir);
-  return EventResult{"DownloadBundle", true, kSucceeded, "", "", "", {}, dir, {}, 0};
+  return EventResult{"DownloadBundle", true, kSucceeded, "", "", "", {}, dir, {}};
 }
 
 EventResult Agent::install(const DeploymentSpec& d) {
@@ -264,16 +265,7 @@ EventResult Agent::install(const DeploymentSpec& d) {
   fs::path archive = host(dir) / "deployment-archive";
   auto appspec_path = find_appspec(archive, d.appspec_filename);
   if (!appspec_path) {
-    return failure("Install", kUnknownError,
-                   fmt::format("The CodeDeploy agent did not find an AppSpec file within the "
-                               "unpacked revision directory at revision-relative path \"{}\". The "
-                               "revision was unpacked to directory \"{}/deployment-archive\", and "
-                               "the AppSpec file was expected but not found at path "
-                               "\"{}/deployment-archive/{}\". Consult the AWS CodeDeploy Appspec "
-                               "documentation for more information at "
-                               "http://docs.aws.amazon.com/codedeploy/latest/userguide/"
-                               "reference-appspec-file.html",
-                               d.appspec_filename, dir, dir, d.appspec_filename));
+    return failure("Install", kUnknownError, missing_appspec(d.appspec_filename, dir));
   }
   AppSpecResult parsed = parse_appspec(read_text(*appspec_path));
   if (!parsed.spec) return failure("Install", kUnknownError, parsed.first_error());
@@ -305,7 +297,7 @@ EventResult Agent::install(const DeploymentSpec& d) {
   InstallResult installed = agent::install(req, spec);
   if (installed.error) return failure("Install", kUnknownError, *installed.error);
   write_instruction(d.group_id, "_last_successful_install", dir);
-  EventResult r{"Install", true, kSucceeded, "", "", "", {}, dir, installed.notes, 0};
+  EventResult r{"Install", true, kSucceeded, "", "", "", {}, dir, installed.notes};
   return r;
 }
 
@@ -318,27 +310,18 @@ EventResult Agent::hooks(const DeploymentSpec& d, const std::string& event) {
     auto previous =
         instruction(d.group_id, source == HookSource::MostRecent ? "_most_recent_install"
                                                                  : "_last_successful_install");
-    if (!previous) return EventResult{event, true, kSucceeded, "", "", "", {}, "", {}, 0};
+    if (!previous) return EventResult{event, true, kSucceeded, "", "", "", {}, "", {}};
     selected = *previous;
   }
   fs::path archive = host(selected) / "deployment-archive";
   auto appspec_path = find_appspec(archive, d.appspec_filename);
   if (!appspec_path) {
-    return failure(event, kUnknownError,
-                   fmt::format("The CodeDeploy agent did not find an AppSpec file within the "
-                               "unpacked revision directory at revision-relative path \"{}\". The "
-                               "revision was unpacked to directory \"{}/deployment-archive\", and "
-                               "the AppSpec file was expected but not found at path "
-                               "\"{}/deployment-archive/{}\". Consult the AWS CodeDeploy Appspec "
-                               "documentation for more information at "
-                               "http://docs.aws.amazon.com/codedeploy/latest/userguide/"
-                               "reference-appspec-file.html",
-                               d.appspec_filename, selected, selected, d.appspec_filename));
+    return failure(event, kUnknownError, missing_appspec(d.appspec_filename, selected));
   }
   AppSpecResult parsed = parse_appspec(read_text(*appspec_path));
   if (!parsed.spec) return failure(event, kUnknownError, parsed.first_error());
   const HookSpec* hook = parsed.spec->hook(event);
-  EventResult r{event, true, kSucceeded, "", "", "", {}, selected, {}, 0};
+  EventResult r{event, true, kSucceeded, "", "", "", {}, selected, {}};
   if (!hook || hook->scripts.empty()) return r;
 
   // The log is the current deployment's, whichever revision the scripts come from.

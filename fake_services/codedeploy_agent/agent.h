@@ -67,7 +67,6 @@ struct EventResult {
   std::vector<std::string> scripts;  // locations run, in order
   std::string revision_dir;  // the deployment whose archive the hooks came from (inside path)
   std::vector<std::string> notes;
-  double seconds = 0;  // real time (hooks run in real time)
 };
 
 // The hook runner: real processes in a sandbox, or none at all (simulated mode).

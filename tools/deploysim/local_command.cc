@@ -205,7 +205,16 @@ int local_command(const LocalFlags& f) {
   fs::path scratch = fs::temp_directory_path() / fmt::format("deploysim-local-{}", getpid());
   fs::path root = keep ? fs::absolute(f.instance_root) : scratch / "instance";
   fs::create_directories(root);
-  agent::Agent a({root, scratch / "sandbox", 5, !f.no_sandbox, true, nullptr, nullptr, nullptr});
+  // scripts.log stamps are the host's local time, as the real agent writes them.
+  auto host_time = [] {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return std::string(buf);
+  };
+  agent::Agent a({root, scratch / "sandbox", 5, !f.no_sandbox, true, host_time, nullptr, nullptr});
 
   std::string dir = a.deployment_dir(d);
   fs::path log = a.host(dir + "/logs/scripts.log");
@@ -243,14 +252,17 @@ int local_command(const LocalFlags& f) {
         continue;
       }
     }
+    auto started = std::chrono::steady_clock::now();
     agent::EventResult r = a.run_event(d, event);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bool skipped =
         r.succeeded && r.scripts.empty() && event != "DownloadBundle" && event != "Install";
     std::string status = !r.succeeded ? "Failed" : skipped ? "Skipped" : "Succeeded";
     boost::json::object je{{"event", event},
                            {"status", status},
                            {"errorCode", r.error_code},
-                           {"milliseconds", static_cast<std::int64_t>(r.seconds * 1000)}};
+                           {"milliseconds", static_cast<std::int64_t>(seconds * 1000)}};
     boost::json::array scripts;
     for (const auto& s : r.scripts) scripts.push_back(boost::json::string(s));
     je["scripts"] = scripts;
@@ -273,7 +285,7 @@ int local_command(const LocalFlags& f) {
                               : "");
       }
       std::cout << fmt::format("  {} {:<20} {:>7}  {}\n", r.succeeded ? "✓" : "✗", event,
-                               ms(r.seconds), why);
+                               ms(seconds), why);
       for (const auto& note : r.notes) std::cout << "      note: " << note << "\n";
       if (!r.succeeded) {
         std::cout << fmt::format("      error code {}: {}\n", r.error_code, r.message);
