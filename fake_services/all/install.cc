@@ -1,5 +1,6 @@
 #include "fake_services/all/install.h"
 
+#include "fake_services/ec2/service.h"
 #include "fake_services/s3/service.h"
 #include "fake_services/sim/service.h"
 #include "fake_services/sts/service.h"
@@ -22,6 +23,7 @@ const api::ModelRegistry& models() {
 }
 
 void install_services(world::World& world) {
+  world.add_service<ec2::Service>();
   world.add_service<s3::Service>();
   world.add_service<sts::Service>();
   world.add_service<sim_service::Service>();

@@ -2,6 +2,7 @@
 // services not built yet (InstallAgent, InjectFault, ...) arrive with those services.
 #pragma once
 
+#include "fake_services/ec2/backend.h"
 #include "simulator/api/service.h"
 #include "simulator/world/world.h"
 
@@ -16,6 +17,12 @@ class Service : public api::Service {
  private:
   sim::Result<json::object> put_revision(const api::Call& c);
   sim::Result<json::object> describe_journal(const api::Call& c);
+  sim::Result<json::object> install_agent(const api::Call& c);
+  sim::Result<json::object> stop_agent(const api::Call& c);
+  sim::Result<json::object> start_agent(const api::Call& c);
+  sim::Result<json::object> put_file(const api::Call& c);
+  sim::Result<json::object> get_file(const api::Call& c);
+  ec2::Backend& ec2();
   world::World& world_;
   api::OperationTable table_;
 };

@@ -197,9 +197,18 @@ Session::~Session() {
   if (ctl_fd_ >= 0) close(ctl_fd_);
   for (int group : job_groups_) kill(-group, SIGKILL);
   if (pid_ > 0) {
-    kill(-pid_, SIGKILL);
-    kill(pid_, SIGKILL);  // the whole runner group; under bwrap, its pid namespace with it
+    // Under bwrap, the sandbox's pid namespace ends when its init (bwrap's child) has reaped
+    // everything in it; that can finish a moment after bwrap itself is gone, so wait for it.
+    std::vector<int> inits;
+    std::ifstream children(fmt::format("/proc/{}/task/{}/children", pid_, pid_));
+    for (int child = 0; children >> child;) inits.push_back(child);
+    kill(-pid_, SIGKILL);  // the whole runner group; under bwrap, its pid namespace with it
+    kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
+    auto until = Clock::now() + std::chrono::seconds(5);
+    for (int init : inits) {
+      while (kill(init, 0) == 0 && Clock::now() < until) usleep(1000);
+    }
   }
   if (status_fd_ >= 0) close(status_fd_);
 }

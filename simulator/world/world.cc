@@ -14,8 +14,10 @@ sim::SimTime WorldConfig::default_start() {
 std::map<std::string, sim::SimDuration, std::less<>> WorldConfig::default_timings() {
   using namespace std::chrono_literals;
   return {
-      {"instance_boot", 40s},  // pending -> running
-      {"agent_poll", 1s},      // the agent's PollHostCommand latency
+      {"instance_boot", 40s},      // pending -> running
+      {"agent_poll", 1s},          // the agent's PollHostCommand latency
+      {"instance_shutdown", 20s},  // stopping -> stopped, shutting-down -> terminated
+      {"image_create", 2min},      // CreateImage: pending -> available
   };
 }
 

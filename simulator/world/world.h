@@ -2,9 +2,12 @@
 // fake services registered with it. simulator/ never names a service; they register here.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "simulator/api/dispatcher.h"
@@ -59,6 +62,9 @@ class World {
   S& add_service(Args&&... args) {
     auto service = std::make_unique<S>(*this, std::forward<Args>(args)...);
     S& ref = *service;
+    if (services_.count(ref.name())) {
+      throw std::logic_error(fmt::format("a service named '{}' is registered already", ref.name()));
+    }
     dispatcher_.add_service(ref);
     services_.emplace(std::string(ref.name()), std::move(service));
     return ref;

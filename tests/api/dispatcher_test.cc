@@ -34,7 +34,6 @@ class DispatcherTest : public ::testing::Test {
  protected:
   DispatcherTest() {
     h.world().add_service<EchoService>("autoscaling", std::vector<std::string>{"PutLifecycleHook"});
-    h.world().add_service<EchoService>("ec2", std::vector<std::string>{"RunInstances"});
     h.world().add_service<EchoService>("codedeploy",
                                        std::vector<std::string>{"CreateDeploymentGroup"});
     h.world().add_service<EchoService>("iam", std::vector<std::string>{"CreateRole"});

@@ -1,0 +1,81 @@
+// EC2 semantics for one account and region: instances whose states change in simulated time,
+// a catalogue of public base images plus the account's own, tags, and each instance's file system.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <vector>
+
+#include "fake_services/ec2/model.h"
+#include "simulator/api/service.h"
+#include "simulator/core/aws_error.h"
+#include "simulator/world/world.h"
+
+namespace deploysim::fake::ec2 {
+
+using sim::Result;
+
+struct RunRequest {
+  std::string image_id;
+  int min_count = 1;
+  int max_count = 1;
+  std::string instance_type = "t3.micro";
+  std::string zone;
+  std::string subnet_id;
+  std::string iam_profile_arn;
+  Tags tags;
+};
+
+struct StateChange {
+  std::string id;
+  State previous;
+  State current;
+};
+
+class Backend {
+ public:
+  explicit Backend(world::World& world);
+
+  Result<std::vector<const Instance*>> run_instances(const RunRequest& request);
+  // The instances with these IDs (all of them, in the order asked), or the error AWS gives.
+  Result<std::vector<const Instance*>> find_instances(const std::vector<std::string>& ids) const;
+  std::vector<const Instance*> instances() const;  // in launch order
+  Result<std::vector<StateChange>> terminate(const std::vector<std::string>& ids);
+  Result<std::vector<StateChange>> stop(const std::vector<std::string>& ids);
+  Result<std::vector<StateChange>> start(const std::vector<std::string>& ids);
+  Result<sim::Ok> reboot(const std::vector<std::string>& ids);
+  // Tags on instances and images.
+  Result<sim::Ok> create_tags(const std::vector<std::string>& resources, const Tags& tags);
+  Result<sim::Ok> delete_tags(const std::vector<std::string>& resources, const Tags& tags);
+
+  std::vector<const Image*> images() const;  // catalogue first, then the account's, by ID
+  Result<const Image*> find_image(const std::string& id) const;
+  Result<std::string> create_image(const std::string& instance_id, const std::string& name,
+                                   const std::string& description);
+  Result<sim::Ok> deregister_image(const std::string& id);
+
+  // What the CodeDeploy agent and `sim` need of an instance.
+  Result<std::filesystem::path> instance_root(const std::string& id);  // created on first use
+  Result<sim::Ok> install_agent(const std::string& id);
+  Result<sim::Ok> set_agent_running(const std::string& id, bool running);
+
+  std::vector<std::string> zones() const;
+  json::value save_state() const;
+  void load_state(const json::value& state);
+
+ private:
+  Result<Instance*> mutable_instance(const std::string& id);
+  void transition(Instance& i, State to, sim::SimDuration after, State then);
+  void arm(Instance& i, State then);
+  void add_catalogue();
+  void record(const Instance& i, const std::string& message);
+
+  world::World& world_;
+  std::map<std::string, Instance> instances_;
+  std::vector<std::string> launch_order_;
+  std::map<std::string, Image> images_;
+};
+
+bool wildcard_match(std::string_view text, std::string_view pattern);  // EC2 filters: * and ?
+
+}  // namespace deploysim::fake::ec2

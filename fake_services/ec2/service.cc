@@ -1,0 +1,342 @@
+#include "fake_services/ec2/service.h"
+
+#include <fmt/format.h>
+
+namespace deploysim::fake::ec2 {
+namespace {
+
+std::string str(const json::object& p, std::string_view key) {
+  auto it = p.find(key);
+  return it != p.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
+}
+
+std::vector<std::string> strings(const json::object& p, std::string_view key) {
+  std::vector<std::string> out;
+  if (auto it = p.find(key); it != p.end()) {
+    for (const auto& v : it->value().as_array()) out.emplace_back(v.as_string());
+  }
+  return out;
+}
+
+Tags tags_of(const json::value& list) {
+  Tags out;
+  for (const auto& t : list.as_array()) {
+    const json::object& o = t.as_object();
+    out.emplace_back(str(o, "Key"), str(o, "Value"));
+  }
+  return out;
+}
+
+json::array tags_json(const Tags& tags) {
+  json::array out;
+  for (const auto& [k, v] : tags) out.push_back(json::object{{"Key", k}, {"Value", v}});
+  return out;
+}
+
+json::object state_json(State s) {
+  return {{"Code", state_code(s)}, {"Name", state_name(s)}};
+}
+
+json::object instance_json(const Instance& i, const std::string& region) {
+  std::string host = "ip-" + i.private_ip;
+  std::replace(host.begin(), host.end(), '.', '-');
+  std::string dns =
+      host + (region == "us-east-1" ? ".ec2.internal" : "." + region + ".compute.internal");
+  json::object o{
+      {"AmiLaunchIndex", i.launch_index},
+      {"ImageId", i.image_id},
+      {"InstanceId", i.id},
+      {"InstanceType", i.instance_type},
+      {"LaunchTime", sim::format_iso8601(i.launch_time)},
+      {"Monitoring", {{"State", "disabled"}}},
+      {"Placement", {{"AvailabilityZone", i.zone}, {"GroupName", ""}, {"Tenancy", "default"}}},
+      {"PrivateDnsName", dns},
+      {"PrivateIpAddress", i.private_ip},
+      {"State", state_json(i.state)},
+      {"StateTransitionReason", i.transition_reason},
+      {"SubnetId", i.subnet_id},
+      {"VpcId", "vpc-" + std::string(17, '0')},
+      {"Architecture", "x86_64"},
+      {"Hypervisor", "xen"},
+      {"RootDeviceName", "/dev/xvda"},
+      {"RootDeviceType", "ebs"},
+      {"VirtualizationType", "hvm"},
+      {"PlatformDetails", "Linux/UNIX"}};
+  if (!i.iam_profile_arn.empty())
+    o["IamInstanceProfile"] = json::object{{"Arn", i.iam_profile_arn}};
+  if (!i.state_reason_code.empty()) {
+    o["StateReason"] =
+        json::object{{"Code", i.state_reason_code}, {"Message", i.state_reason_message}};
+  }
+  if (!i.tags.empty()) o["Tags"] = tags_json(i.tags);
+  return o;
+}
+
+json::object image_json(const Image& img) {
+  json::object o{{"Architecture", "x86_64"},
+                 {"CreationDate", sim::format_iso8601(img.created)},
+                 {"ImageId", img.id},
+                 {"ImageLocation",
+                  (img.owner_alias.empty() ? img.owner_id : img.owner_alias) + "/" + img.name},
+                 {"ImageType", "machine"},
+                 {"Public", img.is_public},
+                 {"OwnerId", img.owner_id},
+                 {"PlatformDetails", img.platform_details},
+                 {"State", img.state},
+                 {"Description", img.description},
+                 {"Hypervisor", "xen"},
+                 {"Name", img.name},
+                 {"RootDeviceName", "/dev/xvda"},
+                 {"RootDeviceType", "ebs"},
+                 {"VirtualizationType", "hvm"}};
+  if (!img.owner_alias.empty()) o["ImageOwnerAlias"] = img.owner_alias;
+  if (!img.tags.empty()) o["Tags"] = tags_json(img.tags);
+  return o;
+}
+
+json::array changes_json(const std::vector<StateChange>& changes) {
+  json::array out;
+  for (const auto& c : changes) {
+    out.push_back(json::object{{"CurrentState", state_json(c.current)},
+                               {"InstanceId", c.id},
+                               {"PreviousState", state_json(c.previous)}});
+  }
+  return out;
+}
+
+// EC2 filters: every filter must match; within one, any of its values (with * and ?).
+bool instance_matches(const Instance& i, const json::array& filters) {
+  for (const auto& f : filters) {
+    const json::object& o = f.as_object();
+    std::string name = str(o, "Name");
+    std::vector<std::string> values = strings(o, "Values");
+    auto any = [&](const std::string& actual) {
+      return std::any_of(values.begin(), values.end(),
+                         [&](const std::string& v) { return wildcard_match(actual, v); });
+    };
+    bool ok = false;
+    if (name == "instance-id") {
+      ok = any(i.id);
+    } else if (name == "instance-state-name") {
+      ok = any(std::string(state_name(i.state)));
+    } else if (name == "image-id") {
+      ok = any(i.image_id);
+    } else if (name == "availability-zone") {
+      ok = any(i.zone);
+    } else if (name == "tag-key") {
+      ok = std::any_of(i.tags.begin(), i.tags.end(), [&](const auto& t) { return any(t.first); });
+    } else if (name.rfind("tag:", 0) == 0) {
+      std::string key = name.substr(4);
+      ok = std::any_of(i.tags.begin(), i.tags.end(),
+                       [&](const auto& t) { return t.first == key && any(t.second); });
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Service::Service(world::World& world) : world_(world), backend_(world) {
+  table_.add("RunInstances", this, &Service::run_instances);
+  table_.add("DescribeInstances", this, &Service::describe_instances);
+  table_.add("DescribeInstanceStatus", this, &Service::describe_instance_status);
+  table_.add("TerminateInstances", this, &Service::terminate_instances);
+  table_.add("StopInstances", this, &Service::stop_instances);
+  table_.add("StartInstances", this, &Service::start_instances);
+  table_.add("RebootInstances", this, &Service::reboot_instances);
+  table_.add("CreateTags", this, &Service::create_tags);
+  table_.add("DeleteTags", this, &Service::delete_tags);
+  table_.add("DescribeImages", this, &Service::describe_images);
+  table_.add("CreateImage", this, &Service::create_image);
+  table_.add("DeregisterImage", this, &Service::deregister_image);
+}
+
+Service::R Service::run_instances(const api::Call& c) {
+  if (c.params.contains("LaunchTemplate")) {
+    return sim::AwsError{"NotImplemented",
+                         "ec2.RunInstances: deploysim does not simulate launch templates yet", 501};
+  }
+  RunRequest req;
+  req.image_id = str(c.params, "ImageId");
+  req.min_count = c.params.at("MinCount").to_number<int>();
+  req.max_count = c.params.at("MaxCount").to_number<int>();
+  if (auto t = str(c.params, "InstanceType"); !t.empty()) req.instance_type = t;
+  if (auto it = c.params.find("Placement"); it != c.params.end()) {
+    req.zone = str(it->value().as_object(), "AvailabilityZone");
+  }
+  req.subnet_id = str(c.params, "SubnetId");
+  if (auto it = c.params.find("IamInstanceProfile"); it != c.params.end()) {
+    const json::object& p = it->value().as_object();
+    req.iam_profile_arn = !str(p, "Arn").empty()
+                              ? str(p, "Arn")
+                              : fmt::format("arn:aws:iam::{}:instance-profile/{}",
+                                            world_.config().account, str(p, "Name"));
+  }
+  if (auto it = c.params.find("TagSpecifications"); it != c.params.end()) {
+    for (const auto& spec : it->value().as_array()) {
+      const json::object& s = spec.as_object();
+      if (str(s, "ResourceType") == "instance" && s.contains("Tags")) {
+        Tags t = tags_of(s.at("Tags"));
+        req.tags.insert(req.tags.end(), t.begin(), t.end());
+      }
+    }
+  }
+  auto launched = backend_.run_instances(req);
+  if (!launched.ok()) return launched.error();
+  json::array instances;
+  for (const Instance* i : launched.value())
+    instances.push_back(instance_json(*i, world_.config().region));
+  return json::object{{"Groups", json::array{}},
+                      {"Instances", std::move(instances)},
+                      {"OwnerId", world_.config().account},
+                      {"ReservationId", launched.value().front()->reservation_id}};
+}
+
+Service::R Service::describe_instances(const api::Call& c) {
+  std::vector<const Instance*> selected;
+  std::vector<std::string> ids = strings(c.params, "InstanceIds");
+  if (!ids.empty()) {
+    auto found = backend_.find_instances(ids);
+    if (!found.ok()) return found.error();
+    selected = found.value();
+  } else {
+    selected = backend_.instances();
+  }
+  json::array filters;
+  if (auto it = c.params.find("Filters"); it != c.params.end()) filters = it->value().as_array();
+  // Grouped by reservation, in launch order.
+  json::array reservations;
+  std::map<std::string, std::size_t> index;
+  for (const Instance* i : selected) {
+    if (!instance_matches(*i, filters)) continue;
+    auto [it, fresh] = index.emplace(i->reservation_id, reservations.size());
+    if (fresh) {
+      reservations.push_back(json::object{{"Groups", json::array{}},
+                                          {"Instances", json::array{}},
+                                          {"OwnerId", world_.config().account},
+                                          {"ReservationId", i->reservation_id}});
+    }
+    reservations[it->second].as_object()["Instances"].as_array().push_back(
+        instance_json(*i, world_.config().region));
+  }
+  return json::object{{"Reservations", std::move(reservations)}};
+}
+
+Service::R Service::describe_instance_status(const api::Call& c) {
+  std::vector<std::string> ids = strings(c.params, "InstanceIds");
+  auto found = ids.empty() ? sim::Result<std::vector<const Instance*>>(backend_.instances())
+                           : backend_.find_instances(ids);
+  if (!found.ok()) return found.error();
+  bool all =
+      c.params.contains("IncludeAllInstances") && c.params.at("IncludeAllInstances").as_bool();
+  json::array statuses;
+  for (const Instance* i : found.value()) {
+    if (!all && i->state != State::Running) continue;
+    json::object ok{
+        {"Status", i->state == State::Running ? "ok" : "not-applicable"},
+        {"Details", json::array{json::object{
+                        {"Name", "reachability"},
+                        {"Status", i->state == State::Running ? "passed" : "not-applicable"}}}}};
+    statuses.push_back(json::object{{"AvailabilityZone", i->zone},
+                                    {"InstanceId", i->id},
+                                    {"InstanceState", state_json(i->state)},
+                                    {"InstanceStatus", ok},
+                                    {"SystemStatus", ok}});
+  }
+  return json::object{{"InstanceStatuses", std::move(statuses)}};
+}
+
+Service::R Service::terminate_instances(const api::Call& c) {
+  auto r = backend_.terminate(strings(c.params, "InstanceIds"));
+  if (!r.ok()) return r.error();
+  return json::object{{"TerminatingInstances", changes_json(r.value())}};
+}
+
+Service::R Service::stop_instances(const api::Call& c) {
+  auto r = backend_.stop(strings(c.params, "InstanceIds"));
+  if (!r.ok()) return r.error();
+  return json::object{{"StoppingInstances", changes_json(r.value())}};
+}
+
+Service::R Service::start_instances(const api::Call& c) {
+  auto r = backend_.start(strings(c.params, "InstanceIds"));
+  if (!r.ok()) return r.error();
+  return json::object{{"StartingInstances", changes_json(r.value())}};
+}
+
+Service::R Service::reboot_instances(const api::Call& c) {
+  auto r = backend_.reboot(strings(c.params, "InstanceIds"));
+  if (!r.ok()) return r.error();
+  return json::object{};
+}
+
+Service::R Service::create_tags(const api::Call& c) {
+  auto r = backend_.create_tags(strings(c.params, "Resources"), tags_of(c.params.at("Tags")));
+  if (!r.ok()) return r.error();
+  return json::object{};
+}
+
+Service::R Service::delete_tags(const api::Call& c) {
+  Tags tags;
+  if (auto it = c.params.find("Tags"); it != c.params.end()) tags = tags_of(it->value());
+  auto r = backend_.delete_tags(strings(c.params, "Resources"), tags);
+  if (!r.ok()) return r.error();
+  return json::object{};
+}
+
+Service::R Service::describe_images(const api::Call& c) {
+  std::vector<std::string> ids = strings(c.params, "ImageIds");
+  std::vector<std::string> owners = strings(c.params, "Owners");
+  std::vector<const Image*> selected;
+  if (!ids.empty()) {
+    for (const auto& id : ids) {
+      auto img = backend_.find_image(id);
+      if (!img.ok()) return img.error();
+      selected.push_back(img.value());
+    }
+  } else {
+    selected = backend_.images();
+  }
+  json::array filters;
+  if (auto it = c.params.find("Filters"); it != c.params.end()) filters = it->value().as_array();
+  json::array images;
+  for (const Image* img : selected) {
+    bool owner_ok =
+        owners.empty() || std::any_of(owners.begin(), owners.end(), [&](const std::string& o) {
+          return o == img->owner_id || (!img->owner_alias.empty() && o == img->owner_alias) ||
+                 (o == "self" && img->owner_id == world_.config().account);
+        });
+    // Without Owners or ImageIds, AWS lists what you may launch: public images and your own.
+    bool filter_ok = true;
+    for (const auto& f : filters) {
+      std::string name = str(f.as_object(), "Name");
+      std::vector<std::string> values = strings(f.as_object(), "Values");
+      std::string actual = name == "name"          ? img->name
+                           : name == "state"       ? img->state
+                           : name == "image-id"    ? img->id
+                           : name == "owner-alias" ? img->owner_alias
+                                                   : "";
+      filter_ok = filter_ok && std::any_of(values.begin(), values.end(), [&](const std::string& v) {
+                    return wildcard_match(actual, v);
+                  });
+    }
+    if (owner_ok && filter_ok) images.push_back(image_json(*img));
+  }
+  return json::object{{"Images", std::move(images)}};
+}
+
+Service::R Service::create_image(const api::Call& c) {
+  auto id = backend_.create_image(str(c.params, "InstanceId"), str(c.params, "Name"),
+                                  str(c.params, "Description"));
+  if (!id.ok()) return id.error();
+  return json::object{{"ImageId", id.value()}};
+}
+
+Service::R Service::deregister_image(const api::Call& c) {
+  auto r = backend_.deregister_image(str(c.params, "ImageId"));
+  if (!r.ok()) return r.error();
+  return json::object{};
+}
+
+}  // namespace deploysim::fake::ec2
