@@ -59,6 +59,22 @@ class Backend {
   Result<sim::Ok> install_agent(const std::string& id);
   Result<sim::Ok> set_agent_running(const std::string& id, bool running);
 
+  // Launch templates (launch_templates.cc). `version` is "$Latest", "$Default" or a number.
+  Result<const LaunchTemplate*> create_launch_template(const std::string& name,
+                                                       const std::string& description,
+                                                       json::object data, Tags tags);
+  Result<const LaunchTemplateVersion*> create_launch_template_version(
+      const std::string& id_or_name, bool by_name, const std::string& source_version,
+      const std::string& description, json::object data);
+  Result<const LaunchTemplate*> modify_launch_template(const std::string& id_or_name, bool by_name,
+                                                       const std::string& default_version);
+  Result<const LaunchTemplate*> find_launch_template(const std::string& id_or_name,
+                                                     bool by_name) const;
+  std::vector<const LaunchTemplate*> launch_templates() const;
+  Result<const LaunchTemplateVersion*> launch_template_version(const LaunchTemplate& t,
+                                                               const std::string& version) const;
+  Result<LaunchTemplate> delete_launch_template(const std::string& id_or_name, bool by_name);
+
   std::vector<std::string> zones() const;
   json::value save_state() const;
   void load_state(const json::value& state);
@@ -74,6 +90,7 @@ class Backend {
   std::map<std::string, Instance> instances_;
   std::vector<std::string> launch_order_;
   std::map<std::string, Image> images_;
+  std::map<std::string, LaunchTemplate> templates_;  // by ID
 };
 
 bool wildcard_match(std::string_view text, std::string_view pattern);  // EC2 filters: * and ?

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "simulator/core/json.h"
 #include "simulator/core/scheduler.h"
 #include "simulator/core/sim_time.h"
 
@@ -58,6 +59,26 @@ struct Image {
   std::string files;  // host folder holding the snapshot of the instance's files ("": none)
   std::optional<sim::SimTime> available_at;
   Tags tags;
+};
+
+struct LaunchTemplateVersion {
+  int number = 1;
+  std::string description;
+  sim::SimTime created;
+  // Kept in the AWS shape (LaunchTemplateData): deploysim reads a few members (ImageId,
+  // InstanceType, IamInstanceProfile, Placement, TagSpecifications) and shows the rest back as
+  // given.
+  json::object data;
+};
+
+struct LaunchTemplate {
+  std::string id;  // lt- + 17 hex
+  std::string name;
+  sim::SimTime created;
+  int default_version = 1;
+  std::vector<LaunchTemplateVersion> versions;  // number N at index N-1
+  Tags tags;
+  int latest() const { return static_cast<int>(versions.size()); }
 };
 
 }  // namespace deploysim::fake::ec2

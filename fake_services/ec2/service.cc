@@ -150,22 +150,28 @@ Service::Service(world::World& world) : world_(world), backend_(world) {
   table_.add("DescribeImages", this, &Service::describe_images);
   table_.add("CreateImage", this, &Service::create_image);
   table_.add("DeregisterImage", this, &Service::deregister_image);
+  table_.add("CreateLaunchTemplate", this, &Service::create_launch_template);
+  table_.add("CreateLaunchTemplateVersion", this, &Service::create_launch_template_version);
+  table_.add("ModifyLaunchTemplate", this, &Service::modify_launch_template);
+  table_.add("DescribeLaunchTemplates", this, &Service::describe_launch_templates);
+  table_.add("DescribeLaunchTemplateVersions", this, &Service::describe_launch_template_versions);
+  table_.add("DeleteLaunchTemplate", this, &Service::delete_launch_template);
 }
 
 Service::R Service::run_instances(const api::Call& c) {
-  if (c.params.contains("LaunchTemplate")) {
-    return sim::AwsError{"NotImplemented",
-                         "ec2.RunInstances: deploysim does not simulate launch templates yet", 501};
-  }
   RunRequest req;
-  req.image_id = str(c.params, "ImageId");
+  if (auto it = c.params.find("LaunchTemplate"); it != c.params.end()) {
+    auto applied = apply_launch_template(it->value().as_object(), req);
+    if (!applied.ok()) return applied.error();
+  }
+  if (auto id = str(c.params, "ImageId"); !id.empty()) req.image_id = id;
   req.min_count = c.params.at("MinCount").to_number<int>();
   req.max_count = c.params.at("MaxCount").to_number<int>();
   if (auto t = str(c.params, "InstanceType"); !t.empty()) req.instance_type = t;
   if (auto it = c.params.find("Placement"); it != c.params.end()) {
-    req.zone = str(it->value().as_object(), "AvailabilityZone");
+    if (auto z = str(it->value().as_object(), "AvailabilityZone"); !z.empty()) req.zone = z;
   }
-  req.subnet_id = str(c.params, "SubnetId");
+  if (auto s = str(c.params, "SubnetId"); !s.empty()) req.subnet_id = s;
   if (auto it = c.params.find("IamInstanceProfile"); it != c.params.end()) {
     const json::object& p = it->value().as_object();
     req.iam_profile_arn = !str(p, "Arn").empty()

@@ -31,6 +31,15 @@ class Service : public api::Service {
   R describe_images(const api::Call& c);
   R create_image(const api::Call& c);
   R deregister_image(const api::Call& c);
+  // launch_template_ops.cc
+  R create_launch_template(const api::Call& c);
+  R create_launch_template_version(const api::Call& c);
+  R modify_launch_template(const api::Call& c);
+  R describe_launch_templates(const api::Call& c);
+  R describe_launch_template_versions(const api::Call& c);
+  R delete_launch_template(const api::Call& c);
+  // Fills `req` from the template a RunInstances call names (its members then override).
+  sim::Result<sim::Ok> apply_launch_template(const json::object& spec, RunRequest& req);
 
   world::World& world_;
   Backend backend_;

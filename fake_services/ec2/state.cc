@@ -64,10 +64,45 @@ json::value Backend::save_state() const {
     if (img.available_at) o["available_ms"] = img.available_at->ms();
     images.push_back(std::move(o));
   }
-  return json::object{{"instances", std::move(instances)}, {"images", std::move(images)}};
+  json::array templates;
+  for (const auto& [id, t] : templates_) {
+    json::array versions;
+    for (const auto& v : t.versions) {
+      versions.push_back(json::object{
+          {"description", v.description}, {"created_ms", v.created.ms()}, {"data", v.data}});
+    }
+    templates.push_back(json::object{{"id", t.id},
+                                     {"name", t.name},
+                                     {"created_ms", t.created.ms()},
+                                     {"default", t.default_version},
+                                     {"tags", tags_json(t.tags)},
+                                     {"versions", std::move(versions)}});
+  }
+  return json::object{{"instances", std::move(instances)},
+                      {"images", std::move(images)},
+                      {"launch_templates", std::move(templates)}};
 }
 
 void Backend::load_state(const json::value& state) {
+  if (const auto* list = state.as_object().if_contains("launch_templates")) {
+    for (const auto& v : list->as_array()) {
+      const json::object& o = v.as_object();
+      LaunchTemplate t;
+      t.id = str(o, "id");
+      t.name = str(o, "name");
+      t.created = sim::SimTime::from_ms(o.at("created_ms").to_number<std::int64_t>());
+      t.default_version = o.at("default").to_number<int>();
+      t.tags = tags_from(o.at("tags"));
+      int n = 0;
+      for (const auto& ver : o.at("versions").as_array()) {
+        const json::object& vo = ver.as_object();
+        t.versions.push_back({++n, str(vo, "description"),
+                              sim::SimTime::from_ms(vo.at("created_ms").to_number<std::int64_t>()),
+                              vo.at("data").as_object()});
+      }
+      templates_.insert_or_assign(t.id, std::move(t));
+    }
+  }
   for (const auto& v : state.at("images").as_array()) {
     const json::object& o = v.as_object();
     Image img;
