@@ -1,5 +1,6 @@
 #include "fake_services/all/install.h"
 
+#include "fake_services/autoscaling/service.h"
 #include "fake_services/ec2/service.h"
 #include "fake_services/s3/service.h"
 #include "fake_services/sim/service.h"
@@ -22,11 +23,15 @@ const api::ModelRegistry& models() {
   return registry;
 }
 
-void install_services(world::World& world) {
-  world.add_service<ec2::Service>();
-  world.add_service<s3::Service>();
-  world.add_service<sts::Service>();
-  world.add_service<sim_service::Service>();
+void install_services(world::World& world, const std::set<std::string>& except) {
+  auto add = [&](std::string_view name, auto adder) {
+    if (!except.count(std::string(name))) adder();
+  };
+  add("ec2", [&] { world.add_service<ec2::Service>(); });
+  add("autoscaling", [&] { world.add_service<autoscaling::Service>(); });
+  add("s3", [&] { world.add_service<s3::Service>(); });
+  add("sts", [&] { world.add_service<sts::Service>(); });
+  add("sim", [&] { world.add_service<sim_service::Service>(); });
 }
 
 }  // namespace deploysim::fake

@@ -111,6 +111,12 @@ std::shared_ptr<const Matcher> Matcher::compile(const YAML::Node& node, const Co
         throw LoadError(location_of(ctx.file, operand), "$regex takes a regular expression");
       }
       op.pattern_text = operand.Scalar();
+      // A pattern with ${name} in it is compiled when it is used, with the value filled in.
+      if (!references(op.pattern_text).empty()) {
+        (void)yaml_to_json_untyped(operand, ctx);  // checks the names
+        m->ops_.push_back(std::move(op));
+        continue;
+      }
       try {
         op.pattern = std::make_shared<std::regex>(op.pattern_text, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
@@ -249,9 +255,19 @@ std::optional<Mismatch> Matcher::match_op(const Op& op, const json::value* actua
   if (op.name == "$regex") {
     const json::string* s = actual ? actual->if_string() : nullptr;
     if (!s) return Mismatch{path, fmt::format("$regex expects a string, got {}", shown(actual))};
-    if (std::regex_match(s->begin(), s->end(), *op.pattern)) return std::nullopt;
-    return Mismatch{path,
-                    fmt::format("'{}' does not match /{}/", std::string_view(*s), op.pattern_text)};
+    std::shared_ptr<std::regex> pattern = op.pattern;
+    std::string text = op.pattern_text;
+    if (!pattern) {
+      text = interpolate(op.pattern_text, b, where_);
+      try {
+        pattern = std::make_shared<std::regex>(text, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        return Mismatch{
+            path, fmt::format("$regex /{}/ is not a valid regular expression: {}", text, e.what())};
+      }
+    }
+    if (std::regex_match(s->begin(), s->end(), *pattern)) return std::nullopt;
+    return Mismatch{path, fmt::format("'{}' does not match /{}/", std::string_view(*s), text)};
   }
   if (op.name == "$any") {
     for (const auto& alt : op.anyof) {

@@ -182,7 +182,11 @@ void Store::load_into(world::World& w) {
       throw StoreError(fmt::format("{}: holds state of service '{}', which this build lacks",
                                    path_.string(), s.text(0)));
     }
-    service->load_state(json::parse(s.text(1)), blobs);
+    try {
+      service->load_state(json::parse(s.text(1)), blobs);
+    } catch (const std::exception& e) {
+      throw StoreError(fmt::format("{}: {}: {}", path_.string(), s.text(0), e.what()));
+    }
   }
 }
 

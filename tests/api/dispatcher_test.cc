@@ -33,7 +33,6 @@ class EchoService : public Service {
 class DispatcherTest : public ::testing::Test {
  protected:
   DispatcherTest() {
-    h.world().add_service<EchoService>("autoscaling", std::vector<std::string>{"PutLifecycleHook"});
     h.world().add_service<EchoService>("codedeploy",
                                        std::vector<std::string>{"CreateDeploymentGroup"});
     h.world().add_service<EchoService>("iam", std::vector<std::string>{"CreateRole"});
@@ -49,7 +48,13 @@ class DispatcherTest : public ::testing::Test {
 };
 
 TEST_F(DispatcherTest, AValidRequestReachesTheHandler) {
-  auto body = h.ok("autoscaling", "PutLifecycleHook", hook({{"HeartbeatTimeout", 300}}));
+  // Valid in shape, so the service itself answers: there is no such group.
+  auto e = h.fails("autoscaling", "PutLifecycleHook", hook({{"HeartbeatTimeout", 300}}));
+  EXPECT_EQ(e.message, "AutoScalingGroup name not found - AutoScalingGroup web not found");
+  auto body = h.ok("codedeploy", "CreateDeploymentGroup",
+                   {{"applicationName", "app"},
+                    {"deploymentGroupName", "prod"},
+                    {"serviceRoleArn", "arn:aws:iam::123456789012:role/cd"}});
   EXPECT_EQ(body.at("echo"), true);
 }
 

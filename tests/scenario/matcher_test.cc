@@ -95,6 +95,8 @@ TEST_F(MatcherTest, RegexMatchesTheWholeString) {
   EXPECT_TRUE(matches("{$regex: 'd-[A-Z0-9]{9}'}", R"("d-ABCDEFGHI")"));
   EXPECT_FALSE(matches("{$regex: 'd-[A-Z0-9]{3}'}", R"("d-ABCDEFGHI")"));
   EXPECT_FALSE(matches("{$regex: 'x'}", "5"));
+  EXPECT_TRUE(matches("{$regex: 'deployment ${v1} .*'}", R"("deployment d-ABCDEFGHI done")"));
+  EXPECT_FALSE(matches("{$regex: 'deployment ${v1}'}", R"("deployment d-XXXXXXXXX")"));
 }
 
 TEST_F(MatcherTest, AbsentChecksKeyPresence) {

@@ -47,7 +47,7 @@ class TickerService : public api::Service {
 };
 
 void install(world::World& w) {
-  fake::install_services(w);
+  fake::install_services(w, {"autoscaling"});
   w.add_service<TickerService>();
 }
 

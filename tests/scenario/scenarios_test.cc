@@ -26,9 +26,11 @@ class ScenarioFileTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ScenarioFileTest, PassesAndReplaysIdentically) {
   Scenario s = load_scenario(GetParam(), fake::models());
-  ScenarioOutcome first = run_scenario(s, fake::models(), fake::install_services, {});
+  ScenarioOutcome first =
+      run_scenario(s, fake::models(), [](world::World& w) { fake::install_services(w); }, {});
   ASSERT_TRUE(first.passed) << first.failure_summary();
-  ScenarioOutcome second = run_scenario(s, fake::models(), fake::install_services, {});
+  ScenarioOutcome second =
+      run_scenario(s, fake::models(), [](world::World& w) { fake::install_services(w); }, {});
   EXPECT_EQ(first.journal, second.journal);
   EXPECT_FALSE(first.journal.empty());
 }

@@ -70,7 +70,8 @@ int run_command(const RunFlags& f) {
     scenario::ScenarioOutcome outcome;
     try {
       scenario::Scenario s = scenario::load_scenario(file, fake::models());
-      outcome = scenario::run_scenario(s, fake::models(), fake::install_services, options);
+      outcome = scenario::run_scenario(
+          s, fake::models(), [](world::World& w) { fake::install_services(w); }, options);
     } catch (const scenario::LoadError& e) {
       outcome.file = file;
       outcome.load_failed = true;

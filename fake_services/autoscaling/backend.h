@@ -1,0 +1,97 @@
+// Auto Scaling semantics for one account and region: groups that launch and terminate EC2
+// instances (through the dispatcher, as AWS's service-linked role) to reach their desired
+// capacity, lifecycle hooks that hold instances in Pending:Wait / Terminating:Wait, activities.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "fake_services/autoscaling/model.h"
+#include "simulator/core/aws_error.h"
+#include "simulator/world/world.h"
+
+namespace deploysim::fake::autoscaling {
+
+using sim::Result;
+
+// What a lifecycle hook tells its subscribers when an instance starts waiting on it.
+struct LifecycleNotification {
+  std::string token;
+  std::string group;
+  std::string hook;
+  std::string instance_id;
+  std::string transition;
+  std::string metadata;
+};
+
+// CodeDeploy (and tests) receive hook notifications through this, as AWS's queue would deliver
+// them; they answer with CompleteLifecycleAction / RecordLifecycleActionHeartbeat calls.
+class LifecycleSubscriber {
+ public:
+  virtual ~LifecycleSubscriber() = default;
+  virtual void on_lifecycle_action(const LifecycleNotification& n) = 0;
+};
+
+struct GroupSpec {
+  std::string name;
+  TemplateRef launch_template;
+  std::optional<int> min, max, desired;
+  std::vector<std::string> zones;
+  std::string vpc_zone_identifier;
+  std::optional<std::string> health_check_type;
+  std::optional<int> grace_period_s;
+  std::vector<GroupTag> tags;
+  std::vector<std::string> target_groups;
+  std::vector<Hook> hooks;
+};
+
+class Backend {
+ public:
+  explicit Backend(world::World& world) : world_(world) {}
+
+  Result<const Group*> create_group(const GroupSpec& spec);
+  Result<const Group*> update_group(const GroupSpec& spec);  // only the members given change
+  Result<sim::Ok> delete_group(const std::string& name, bool force);
+  Result<sim::Ok> set_desired_capacity(const std::string& name, int desired);
+  Result<const Group*> find_group(const std::string& name) const;
+  std::vector<const Group*> groups() const;
+  Result<std::pair<const Group*, const Activity*>> terminate_instance(
+      const std::string& instance_id, bool decrement);
+
+  // Lifecycle hooks (lifecycle_hooks.cc).
+  Result<sim::Ok> put_hook(const std::string& group, const Hook& hook);
+  Result<sim::Ok> delete_hook(const std::string& group, const std::string& hook);
+  Result<sim::Ok> complete_action(const std::string& group, const std::string& hook,
+                                  const std::string& token, const std::string& instance_id,
+                                  const std::string& result);
+  Result<sim::Ok> heartbeat(const std::string& group, const std::string& hook,
+                            const std::string& token, const std::string& instance_id);
+  void subscribe(LifecycleSubscriber* s) { subscribers_.push_back(s); }
+
+  std::string arn_of(const std::string& group) const;
+  api::Principal service_linked_role() const;
+
+ private:
+  Group* mutable_group(const std::string& name);
+  void schedule_reconcile(const std::string& group);
+  void reconcile(const std::string& group);
+  void launch_one(Group& g, const std::string& zone, const std::string& cause);
+  void watch_boot(const std::string& group, const std::string& instance);
+  void on_running(Group& g, Member& m);
+  void begin_termination(Group& g, Member& m, const std::string& cause);
+  void finish_termination(const std::string& group, const std::string& instance);
+  void enter_wait(Group& g, Member& m, bool launching);
+  void leave_wait(Group& g, Member& m);
+  void arm_timeout(const std::string& group, const std::string& instance, const std::string& token);
+  Activity& activity(Group& g, const std::string& id);
+  Activity& new_activity(Group& g, std::string description, std::string cause);
+  std::string stamp() const;  // 2026-01-01T00:00:00Z, as activity causes print times
+
+  world::World& world_;
+  std::map<std::string, Group> groups_;
+  std::vector<LifecycleSubscriber*> subscribers_;
+  std::map<std::string, bool> reconcile_pending_;
+};
+
+}  // namespace deploysim::fake::autoscaling

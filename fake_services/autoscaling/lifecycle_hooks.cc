@@ -1,0 +1,213 @@
+// Lifecycle hooks: instances wait in Pending:Wait / Terminating:Wait until every hook's action is
+// completed, its heartbeat times out (DefaultResult), or the global timeout passes.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "fake_services/autoscaling/backend.h"
+#include "fake_services/autoscaling/errors.h"
+#include "simulator/core/ids.h"
+
+namespace deploysim::fake::autoscaling {
+
+Result<sim::Ok> Backend::put_hook(const std::string& group, const Hook& hook) {
+  Group* g = mutable_group(group);
+  if (!g) return errors::group_not_found(group);
+  if (hook.heartbeat_timeout_s < 30 || hook.heartbeat_timeout_s > 7200) {
+    return errors::validation(fmt::format(
+        "Heartbeat timeout of {} seconds is out of range: it must be between 30 and 7200 seconds.",
+        hook.heartbeat_timeout_s));
+  }
+  if (!g->hooks.count(hook.name) && g->hooks.size() >= 50) {
+    return sim::AwsError{
+        "LimitExceeded",
+        fmt::format("Too many lifecycle hooks for group {}: the limit is 50.", group), 400};
+  }
+  g->hooks[hook.name] = hook;  // applies to instances launched or terminated from now on
+  world_.record("autoscaling", group,
+                fmt::format("lifecycle hook {} on {}", hook.name, hook.transition));
+  return sim::Ok{};
+}
+
+Result<sim::Ok> Backend::delete_hook(const std::string& group, const std::string& hook) {
+  Group* g = mutable_group(group);
+  if (!g) return errors::group_not_found(group);
+  auto it = g->hooks.find(hook);
+  if (it == g->hooks.end()) {
+    return errors::validation(
+        fmt::format("No Lifecycle Hook found with name {} for group {}", hook, group));
+  }
+  // Outstanding actions complete first: ABANDON for launching instances, CONTINUE for terminating.
+  std::string result = it->second.launching() ? "ABANDON" : "CONTINUE";
+  std::vector<std::pair<std::string, std::string>> waiting;  // instance, token
+  for (const Member& m : g->members) {
+    for (const Action& a : m.actions) {
+      if (a.hook == hook) waiting.emplace_back(m.id, a.token);
+    }
+  }
+  for (const auto& [instance, token] : waiting)
+    (void)complete_action(group, hook, token, "", result);
+  g = mutable_group(group);
+  if (g) g->hooks.erase(hook);
+  world_.record("autoscaling", group, fmt::format("lifecycle hook {} deleted", hook));
+  return sim::Ok{};
+}
+
+void Backend::enter_wait(Group& g, Member& m, bool launching) {
+  m.lifecycle = launching ? "Pending:Wait" : "Terminating:Wait";
+  Activity& act = activity(g, m.activity);
+  act.status = "MidLifecycleAction";
+  act.progress = launching ? 40 : 50;
+  std::vector<LifecycleNotification> notes;
+  for (const auto& [name, hook] : g.hooks) {
+    if (hook.launching() != launching) continue;
+    Action a;
+    a.token = sim::uuid(world_.rng().stream("autoscaling-ids"));
+    a.hook = name;
+    a.started = world_.now();
+    a.heartbeat_deadline = world_.now() + std::chrono::seconds(hook.heartbeat_timeout_s);
+    m.actions.push_back(a);
+    arm_timeout(g.name, m.id, a.token);
+    notes.push_back({a.token, g.name, name, m.id, hook.transition, hook.metadata});
+  }
+  world_.record("autoscaling", g.name,
+                fmt::format("{} {} ({} hook{})", m.id, m.lifecycle, notes.size(),
+                            notes.size() == 1 ? "" : "s"));
+  // Delivered at this same instant but after this change completes, as a queue would deliver them.
+  for (const auto& n : notes) {
+    world_.scheduler().after(std::chrono::seconds(0), [this, n] {
+      for (LifecycleSubscriber* s : subscribers_) s->on_lifecycle_action(n);
+    });
+  }
+}
+
+void Backend::arm_timeout(const std::string& group, const std::string& instance,
+                          const std::string& token) {
+  Group* g = mutable_group(group);
+  auto m = std::find_if(g->members.begin(), g->members.end(),
+                        [&](const Member& x) { return x.id == instance; });
+  auto a = std::find_if(m->actions.begin(), m->actions.end(),
+                        [&](const Action& x) { return x.token == token; });
+  const Hook& hook = g->hooks.at(a->hook);
+  sim::SimTime global = a->started + std::chrono::seconds(hook.global_timeout_s());
+  sim::SimTime due = std::min(a->heartbeat_deadline, global);
+  if (a->timeout_event) world_.scheduler().cancel(*a->timeout_event);
+  a->timeout_event = world_.scheduler().at(due, [this, group, instance, token] {
+    Group* grp = mutable_group(group);
+    if (!grp) return;
+    auto mem = std::find_if(grp->members.begin(), grp->members.end(),
+                            [&](const Member& x) { return x.id == instance; });
+    if (mem == grp->members.end()) return;
+    auto act = std::find_if(mem->actions.begin(), mem->actions.end(),
+                            [&](const Action& x) { return x.token == token; });
+    if (act == mem->actions.end()) return;
+    act->timeout_event.reset();
+    std::string result =
+        grp->hooks.count(act->hook) ? grp->hooks.at(act->hook).default_result : "ABANDON";
+    world_.record("autoscaling", group,
+                  fmt::format("{}: lifecycle action {} timed out ({})", instance, token, result));
+    if (result == "ABANDON") mem->abandoned = true;
+    Activity& activity_ref = activity(*grp, mem->activity);
+    if (result == "ABANDON" && mem->lifecycle == "Pending:Wait") {
+      activity_ref.status_message = fmt::format(
+          "Instance failed to complete user's Lifecycle Action: Lifecycle Action with token {} was "
+          "abandoned: Heartbeat Timeout",
+          token);
+    }
+    mem->actions.erase(act);
+    if (mem->actions.empty() || mem->abandoned) leave_wait(*grp, *mem);
+  });
+}
+
+Result<sim::Ok> Backend::complete_action(const std::string& group, const std::string& hook,
+                                         const std::string& token, const std::string& instance_id,
+                                         const std::string& result) {
+  Group* g = mutable_group(group);
+  if (!g) return errors::group_not_found(group);
+  for (Member& m : g->members) {
+    for (auto a = m.actions.begin(); a != m.actions.end(); ++a) {
+      bool match = a->hook == hook && (token.empty() ? m.id == instance_id : a->token == token);
+      if (!match) continue;
+      if (a->timeout_event) world_.scheduler().cancel(*a->timeout_event);
+      std::string used = a->token;
+      m.actions.erase(a);
+      world_.record("autoscaling", group,
+                    fmt::format("{}: lifecycle action on {} completed: {}", m.id, hook, result));
+      if (result == "ABANDON") {
+        m.abandoned = true;
+        if (m.lifecycle == "Pending:Wait") {
+          activity(*g, m.activity).status_message = fmt::format(
+              "Instance failed to complete user's Lifecycle Action: Lifecycle Action with token {} "
+              "was abandoned: Lifecycle Action Completed with ABANDON Result",
+              used);
+        }
+      }
+      // A launch ABANDON ends the wait at once; otherwise the instance waits for every hook.
+      if (m.actions.empty() || (m.abandoned && m.lifecycle == "Pending:Wait")) leave_wait(*g, m);
+      return sim::Ok{};
+    }
+  }
+  return token.empty() ? errors::no_action_for_instance(instance_id)
+                       : errors::no_action_for_token(token);
+}
+
+Result<sim::Ok> Backend::heartbeat(const std::string& group, const std::string& hook,
+                                   const std::string& token, const std::string& instance_id) {
+  Group* g = mutable_group(group);
+  if (!g) return errors::group_not_found(group);
+  for (Member& m : g->members) {
+    for (Action& a : m.actions) {
+      if (a.hook != hook || (token.empty() ? m.id != instance_id : a.token != token)) continue;
+      a.heartbeat_deadline =
+          world_.now() + std::chrono::seconds(g->hooks.at(hook).heartbeat_timeout_s);
+      arm_timeout(group, m.id, a.token);
+      return sim::Ok{};
+    }
+  }
+  return token.empty() ? errors::no_action_for_instance(instance_id)
+                       : errors::no_action_for_token(token);
+}
+
+void Backend::leave_wait(Group& g, Member& m) {
+  for (Action& a : m.actions) {
+    if (a.timeout_event) world_.scheduler().cancel(*a.timeout_event);
+  }
+  m.actions.clear();
+  if (m.lifecycle == "Pending:Wait") {
+    Activity& act = activity(g, m.activity);
+    if (m.abandoned) {
+      act.status = "Cancelled";
+      act.description += ". Status Reason: " + act.status_message;
+      act.end = world_.now();
+      act.progress = 100;
+      // Abandoned at launch: terminated (no termination hooks) and replaced.
+      begin_termination(g, m,
+                        fmt::format("At {} an instance was taken out of service because its "
+                                    "launch lifecycle action was abandoned.",
+                                    stamp()));
+      return;
+    }
+    m.lifecycle = "Pending:Proceed";
+    world_.record("autoscaling", g.name, fmt::format("{} Pending:Proceed", m.id));
+    m.lifecycle = "InService";
+    act.status = "Successful";
+    act.progress = 100;
+    act.end = world_.now();
+    world_.record("autoscaling", g.name, fmt::format("{} InService", m.id));
+    return;
+  }
+  if (m.lifecycle == "Terminating:Wait") {
+    m.lifecycle = "Terminating:Proceed";
+    (void)world_.dispatcher().call(api::Call{"ec2",
+                                             "TerminateInstances",
+                                             {{"InstanceIds", json::array{json::string(m.id)}}},
+                                             service_linked_role(),
+                                             ".",
+                                             true});
+    std::string group = g.name, instance = m.id;
+    world_.scheduler().after(world_.timing("instance_shutdown"),
+                             [this, group, instance] { finish_termination(group, instance); });
+  }
+}
+
+}  // namespace deploysim::fake::autoscaling
