@@ -257,19 +257,22 @@ void Backend::reconcile(const std::string& name) {
         "{}At {} an instance was started in response to a difference between desired and actual "
         "capacity, increasing the capacity from {} to {}.",
         prefix, stamp(), count, g->desired);
+    // Balance the zones: each launch goes to the zone with the fewest active instances, in the
+    // group's order (counted once, then kept up to date).
+    std::map<std::string, int> per_zone;
+    for (const auto& z : g->zones) per_zone[z] = 0;
+    for (const Member& m : g->members) {
+      if (active(m)) ++per_zone[m.zone];
+    }
     for (int n = count; n < g->desired; ++n) {
-      // Balance the zones: the one with the fewest active instances, in the group's order.
-      std::map<std::string, int> per_zone;
-      for (const auto& z : g->zones) per_zone[z] = 0;
-      for (const Member& m : g->members) {
-        if (active(m)) ++per_zone[m.zone];
-      }
       std::string zone = g->zones.front();
       for (const auto& z : g->zones) {
         if (per_zone[z] < per_zone[zone]) zone = z;
       }
       launch_one(*g, zone, cause);
-      if (!mutable_group(name)) return;
+      ++per_zone[zone];
+      g = mutable_group(name);
+      if (!g) return;
     }
   } else if (count > g->desired) {
     // Default termination policy (simplified): the zone with the most instances, then the oldest.
@@ -338,7 +341,7 @@ void Backend::launch_one(Group& g, const std::string& zone, const std::string& c
   m.activity = a.id;
   world_.record("autoscaling", g.name, fmt::format("{} launched in {} (Pending)", m.id, zone));
   std::string id = m.id;
-  g.members.push_back(std::move(m));
+  g.add_member(std::move(m));
   watch_boot(g.name, id);
 }
 
@@ -347,9 +350,8 @@ void Backend::watch_boot(const std::string& group, const std::string& instance) 
   world_.scheduler().after(world_.timing("instance_boot"), [this, group, instance] {
     Group* g = mutable_group(group);
     if (!g) return;
-    auto m = std::find_if(g->members.begin(), g->members.end(),
-                          [&](const Member& x) { return x.id == instance; });
-    if (m == g->members.end() || m->lifecycle != "Pending") return;
+    Member* m = g->member(instance);
+    if (!m || m->lifecycle != "Pending") return;
     auto r =
         world_.dispatcher().call(api::Call{"ec2",
                                            "DescribeInstances",
@@ -373,7 +375,7 @@ void Backend::watch_boot(const std::string& group, const std::string& instance) 
     } else {
       world_.record("autoscaling", group,
                     fmt::format("{} is {} before going InService", instance, state));
-      g->members.erase(m);
+      g->remove_member(instance);
       schedule_reconcile(group);
     }
   });
@@ -424,22 +426,20 @@ void Backend::begin_termination(Group& g, Member& m, const std::string& cause) {
 void Backend::finish_termination(const std::string& group, const std::string& instance) {
   Group* g = mutable_group(group);
   if (!g) return;
-  auto m = std::find_if(g->members.begin(), g->members.end(),
-                        [&](const Member& x) { return x.id == instance; });
-  if (m == g->members.end()) return;
+  Member* m = g->member(instance);
+  if (!m) return;
   Activity& a = activity(*g, m->activity);
   if (a.status == "InProgress" || a.status == "MidLifecycleAction") a.status = "Successful";
   a.progress = 100;
   a.end = world_.now();
   world_.record("autoscaling", group, fmt::format("{} Terminated", instance));
-  g->members.erase(m);
+  g->remove_member(instance);
   schedule_reconcile(group);
 }
 
 Activity& Backend::activity(Group& g, const std::string& id) {
-  for (Activity& a : g.activities) {
-    if (a.id == id) return a;
-  }
+  auto it = g.activity_index.find(id);
+  if (it != g.activity_index.end()) return g.activities[it->second];
   return new_activity(g, "(lost activity)", "");
 }
 
@@ -449,6 +449,7 @@ Activity& Backend::new_activity(Group& g, std::string description, std::string c
   a.description = std::move(description);
   a.cause = std::move(cause);
   a.start = world_.now();
+  g.activity_index[a.id] = g.activities.size();
   g.activities.push_back(std::move(a));
   return g.activities.back();
 }

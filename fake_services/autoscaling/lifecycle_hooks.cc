@@ -67,6 +67,7 @@ void Backend::enter_wait(Group& g, Member& m, bool launching) {
     a.started = world_.now();
     a.heartbeat_deadline = world_.now() + std::chrono::seconds(hook.heartbeat_timeout_s);
     m.actions.push_back(a);
+    g.action_owner[a.token] = m.id;
     arm_timeout(g.name, m.id, a.token);
     notes.push_back({a.token, g.name, name, m.id, hook.transition, hook.metadata});
   }
@@ -84,8 +85,7 @@ void Backend::enter_wait(Group& g, Member& m, bool launching) {
 void Backend::arm_timeout(const std::string& group, const std::string& instance,
                           const std::string& token) {
   Group* g = mutable_group(group);
-  auto m = std::find_if(g->members.begin(), g->members.end(),
-                        [&](const Member& x) { return x.id == instance; });
+  Member* m = g->member(instance);
   auto a = std::find_if(m->actions.begin(), m->actions.end(),
                         [&](const Action& x) { return x.token == token; });
   const Hook& hook = g->hooks.at(a->hook);
@@ -95,9 +95,8 @@ void Backend::arm_timeout(const std::string& group, const std::string& instance,
   a->timeout_event = world_.scheduler().at(due, [this, group, instance, token] {
     Group* grp = mutable_group(group);
     if (!grp) return;
-    auto mem = std::find_if(grp->members.begin(), grp->members.end(),
-                            [&](const Member& x) { return x.id == instance; });
-    if (mem == grp->members.end()) return;
+    Member* mem = grp->member(instance);
+    if (!mem) return;
     auto act = std::find_if(mem->actions.begin(), mem->actions.end(),
                             [&](const Action& x) { return x.token == token; });
     if (act == mem->actions.end()) return;
@@ -124,12 +123,19 @@ Result<sim::Ok> Backend::complete_action(const std::string& group, const std::st
                                          const std::string& result) {
   Group* g = mutable_group(group);
   if (!g) return errors::group_not_found(group);
-  for (Member& m : g->members) {
+  auto owner = token.empty() ? g->action_owner.end() : g->action_owner.find(token);
+  Member* found = token.empty()                    ? g->member(instance_id)
+                  : owner == g->action_owner.end() ? nullptr
+                                                   : g->member(owner->second);
+  for (Member* mp : {found}) {
+    if (!mp) continue;
+    Member& m = *mp;
     for (auto a = m.actions.begin(); a != m.actions.end(); ++a) {
       bool match = a->hook == hook && (token.empty() ? m.id == instance_id : a->token == token);
       if (!match) continue;
       if (a->timeout_event) world_.scheduler().cancel(*a->timeout_event);
       std::string used = a->token;
+      g->action_owner.erase(used);
       m.actions.erase(a);
       world_.record("autoscaling", group,
                     fmt::format("{}: lifecycle action on {} completed: {}", m.id, hook, result));
@@ -155,7 +161,13 @@ Result<sim::Ok> Backend::heartbeat(const std::string& group, const std::string& 
                                    const std::string& token, const std::string& instance_id) {
   Group* g = mutable_group(group);
   if (!g) return errors::group_not_found(group);
-  for (Member& m : g->members) {
+  auto owner = token.empty() ? g->action_owner.end() : g->action_owner.find(token);
+  Member* found = token.empty()                    ? g->member(instance_id)
+                  : owner == g->action_owner.end() ? nullptr
+                                                   : g->member(owner->second);
+  for (Member* mp : {found}) {
+    if (!mp) continue;
+    Member& m = *mp;
     for (Action& a : m.actions) {
       if (a.hook != hook || (token.empty() ? m.id != instance_id : a.token != token)) continue;
       a.heartbeat_deadline =

@@ -84,6 +84,26 @@ struct Group {
   std::vector<Activity> activities;   // oldest first
   // What the next reconciliation explains its launches and terminations by.
   std::string pending_cause;
+  // Lookups that events make one instance at a time: no linear searches over big fleets.
+  std::map<std::string, std::size_t> member_index;    // instance ID -> position in members
+  std::map<std::string, std::string> action_owner;    // action token -> instance ID (may be stale)
+  std::map<std::string, std::size_t> activity_index;  // activity ID -> position in activities
+
+  Member* member(const std::string& id) {
+    auto it = member_index.find(id);
+    return it == member_index.end() ? nullptr : &members[it->second];
+  }
+  void add_member(Member m) {
+    member_index[m.id] = members.size();
+    members.push_back(std::move(m));
+  }
+  void remove_member(const std::string& id) {
+    auto it = member_index.find(id);
+    if (it == member_index.end()) return;
+    members.erase(members.begin() + static_cast<std::ptrdiff_t>(it->second));
+    member_index.clear();
+    for (std::size_t i = 0; i < members.size(); ++i) member_index[members[i].id] = i;
+  }
 };
 
 }  // namespace deploysim::fake::autoscaling
