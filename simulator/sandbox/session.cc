@@ -95,6 +95,15 @@ std::vector<std::string> bwrap_argv(const SessionOptions& o, const fs::path& io,
   return a;
 }
 
+// Alive and not a zombie: a zombie init has already ended everything in its pid namespace.
+bool running(int pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text;
+  if (!std::getline(stat, text)) return false;
+  std::size_t paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
 int open_fifo(const fs::path& p, int flags) {
   mkfifo(p.c_str(), 0600);
   return open(p.c_str(), flags | O_CLOEXEC);
@@ -207,7 +216,7 @@ Session::~Session() {
     waitpid(pid_, nullptr, 0);
     auto until = Clock::now() + std::chrono::seconds(5);
     for (int init : inits) {
-      while (kill(init, 0) == 0 && Clock::now() < until) usleep(1000);
+      while (running(init) && Clock::now() < until) usleep(1000);
     }
   }
   if (status_fd_ >= 0) close(status_fd_);
