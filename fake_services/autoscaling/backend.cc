@@ -411,7 +411,12 @@ void Backend::begin_termination(Group& g, Member& m, const std::string& cause) {
     enter_wait(g, m, false);
     return;
   }
-  if (m.lifecycle == "Terminating") m.lifecycle = "Terminating:Proceed";
+  proceed_termination(g, m);
+}
+
+// Terminating:Proceed: EC2 terminates the instance; it leaves the group once that is done.
+void Backend::proceed_termination(Group& g, Member& m) {
+  m.lifecycle = "Terminating:Proceed";
   (void)world_.dispatcher().call(api::Call{"ec2",
                                            "TerminateInstances",
                                            {{"InstanceIds", json::array{json::string(m.id)}}},

@@ -80,7 +80,9 @@ class Backend {
   void watch_boot(const std::string& group, const std::string& instance);
   void on_running(Group& g, Member& m);
   void begin_termination(Group& g, Member& m, const std::string& cause);
+  void proceed_termination(Group& g, Member& m);
   void finish_termination(const std::string& group, const std::string& instance);
+  Member* action_member(Group& g, const std::string& token, const std::string& instance_id);
   void enter_wait(Group& g, Member& m, bool launching);
   void leave_wait(Group& g, Member& m);
   void arm_timeout(const std::string& group, const std::string& instance, const std::string& token);

@@ -118,15 +118,19 @@ void Backend::arm_timeout(const std::string& group, const std::string& instance,
   });
 }
 
+// The instance a request means: by its lifecycle action's token, or by its ID.
+Member* Backend::action_member(Group& g, const std::string& token, const std::string& instance_id) {
+  if (token.empty()) return g.member(instance_id);
+  auto owner = g.action_owner.find(token);
+  return owner == g.action_owner.end() ? nullptr : g.member(owner->second);
+}
+
 Result<sim::Ok> Backend::complete_action(const std::string& group, const std::string& hook,
                                          const std::string& token, const std::string& instance_id,
                                          const std::string& result) {
   Group* g = mutable_group(group);
   if (!g) return errors::group_not_found(group);
-  auto owner = token.empty() ? g->action_owner.end() : g->action_owner.find(token);
-  Member* found = token.empty()                    ? g->member(instance_id)
-                  : owner == g->action_owner.end() ? nullptr
-                                                   : g->member(owner->second);
+  Member* found = action_member(*g, token, instance_id);
   for (Member* mp : {found}) {
     if (!mp) continue;
     Member& m = *mp;
@@ -161,10 +165,7 @@ Result<sim::Ok> Backend::heartbeat(const std::string& group, const std::string& 
                                    const std::string& token, const std::string& instance_id) {
   Group* g = mutable_group(group);
   if (!g) return errors::group_not_found(group);
-  auto owner = token.empty() ? g->action_owner.end() : g->action_owner.find(token);
-  Member* found = token.empty()                    ? g->member(instance_id)
-                  : owner == g->action_owner.end() ? nullptr
-                                                   : g->member(owner->second);
+  Member* found = action_member(*g, token, instance_id);
   for (Member* mp : {found}) {
     if (!mp) continue;
     Member& m = *mp;
@@ -208,18 +209,7 @@ void Backend::leave_wait(Group& g, Member& m) {
     world_.record("autoscaling", g.name, fmt::format("{} InService", m.id));
     return;
   }
-  if (m.lifecycle == "Terminating:Wait") {
-    m.lifecycle = "Terminating:Proceed";
-    (void)world_.dispatcher().call(api::Call{"ec2",
-                                             "TerminateInstances",
-                                             {{"InstanceIds", json::array{json::string(m.id)}}},
-                                             service_linked_role(),
-                                             ".",
-                                             true});
-    std::string group = g.name, instance = m.id;
-    world_.scheduler().after(world_.timing("instance_shutdown"),
-                             [this, group, instance] { finish_termination(group, instance); });
-  }
+  if (m.lifecycle == "Terminating:Wait") proceed_termination(g, m);
 }
 
 }  // namespace deploysim::fake::autoscaling

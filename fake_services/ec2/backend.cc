@@ -224,6 +224,15 @@ std::vector<const Instance*> Backend::instances() const {
   return out;
 }
 
+// Stop and terminate alike: the reasons EC2 records for a user's request, then the transition.
+void Backend::user_shutdown(Instance& i, State to, State then) {
+  i.state_reason_code = "Client.UserInitiatedShutdown";
+  i.state_reason_message = "Client.UserInitiatedShutdown: User initiated shutdown";
+  i.transition_reason = fmt::format("User initiated ({})", gmt(world_.now()));
+  i.agent_running = false;
+  transition(i, to, world_.timing("instance_shutdown"), then);
+}
+
 Result<std::vector<StateChange>> Backend::terminate(const std::vector<std::string>& ids) {
   auto found = find_instances(ids);
   if (!found.ok()) return found.error();
@@ -232,11 +241,7 @@ Result<std::vector<StateChange>> Backend::terminate(const std::vector<std::strin
     Instance& i = instances_.at(id);
     State before = i.state;
     if (i.state != State::Terminated && i.state != State::ShuttingDown) {
-      i.state_reason_code = "Client.UserInitiatedShutdown";
-      i.state_reason_message = "Client.UserInitiatedShutdown: User initiated shutdown";
-      i.transition_reason = fmt::format("User initiated ({})", gmt(world_.now()));
-      i.agent_running = false;
-      transition(i, State::ShuttingDown, world_.timing("instance_shutdown"), State::Terminated);
+      user_shutdown(i, State::ShuttingDown, State::Terminated);
     }
     changes.push_back({id, before, i.state});
   }
@@ -257,11 +262,7 @@ Result<std::vector<StateChange>> Backend::stop(const std::vector<std::string>& i
     Instance& i = instances_.at(id);
     State before = i.state;
     if (i.state == State::Running) {
-      i.state_reason_code = "Client.UserInitiatedShutdown";
-      i.state_reason_message = "Client.UserInitiatedShutdown: User initiated shutdown";
-      i.transition_reason = fmt::format("User initiated ({})", gmt(world_.now()));
-      i.agent_running = false;
-      transition(i, State::Stopping, world_.timing("instance_shutdown"), State::Stopped);
+      user_shutdown(i, State::Stopping, State::Stopped);
     }
     changes.push_back({id, before, i.state});
   }

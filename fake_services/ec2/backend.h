@@ -83,6 +83,7 @@ class Backend {
   Result<Instance*> mutable_instance(const std::string& id);
   void transition(Instance& i, State to, sim::SimDuration after, State then);
   void arm(Instance& i, State then);
+  void user_shutdown(Instance& i, State to, State then);
   void add_catalogue();
   void record(const Instance& i, const std::string& message);
 
