@@ -77,6 +77,9 @@ Result<const Group*> Backend::create_group(const GroupSpec& spec) {
   if (spec.zones.empty() && spec.vpc_zone_identifier.empty()) {
     return errors::validation("At least one Availability Zone or VPC Subnet is required.");
   }
+  for (const HookRequest& r : spec.hooks) {
+    if (auto h = hook_from(r, nullptr); !h.ok()) return h.error();
+  }
   // The template must exist: ask EC2, as Auto Scaling does, with its role.
   json::object lt_query = template_spec(spec.launch_template);
   lt_query.erase("Version");
@@ -112,7 +115,7 @@ Result<const Group*> Backend::create_group(const GroupSpec& spec) {
   g.tags = spec.tags;
   g.target_groups = spec.target_groups;
   g.created = world_.now();
-  for (const Hook& h : spec.hooks) g.hooks[h.name] = h;
+  for (const HookRequest& r : spec.hooks) g.hooks[r.name] = hook_from(r, nullptr).value();
   g.pending_cause = fmt::format(
       "At {} a user request created an AutoScalingGroup changing the desired capacity from 0 to "
       "{}.",

@@ -33,6 +33,13 @@ class LifecycleSubscriber {
   virtual void on_lifecycle_action(const LifecycleNotification& n) = 0;
 };
 
+// PutLifecycleHook's members as given: an update keeps what the request leaves out.
+struct HookRequest {
+  std::string name;
+  std::optional<std::string> transition, default_result, metadata, target_arn, role_arn;
+  std::optional<int> heartbeat_timeout_s;
+};
+
 struct GroupSpec {
   std::string name;
   TemplateRef launch_template;
@@ -43,7 +50,7 @@ struct GroupSpec {
   std::optional<int> grace_period_s;
   std::vector<GroupTag> tags;
   std::vector<std::string> target_groups;
-  std::vector<Hook> hooks;
+  std::vector<HookRequest> hooks;
 };
 
 class Backend {
@@ -60,7 +67,9 @@ class Backend {
       const std::string& instance_id, bool decrement);
 
   // Lifecycle hooks (lifecycle_hooks.cc).
-  Result<sim::Ok> put_hook(const std::string& group, const Hook& hook);
+  Result<sim::Ok> put_hook(const std::string& group, const HookRequest& request);
+  // A hook from a request, with AWS's defaults, or the ValidationError AWS gives.
+  static Result<Hook> hook_from(const HookRequest& request, const Hook* existing);
   Result<sim::Ok> delete_hook(const std::string& group, const std::string& hook);
   Result<sim::Ok> complete_action(const std::string& group, const std::string& hook,
                                   const std::string& token, const std::string& instance_id,

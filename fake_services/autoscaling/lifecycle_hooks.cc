@@ -10,22 +10,41 @@
 
 namespace deploysim::fake::autoscaling {
 
-Result<sim::Ok> Backend::put_hook(const std::string& group, const Hook& hook) {
-  Group* g = mutable_group(group);
-  if (!g) return errors::group_not_found(group);
-  if (hook.heartbeat_timeout_s < 30 || hook.heartbeat_timeout_s > 7200) {
+Result<Hook> Backend::hook_from(const HookRequest& r, const Hook* existing) {
+  Hook h = existing ? *existing : Hook{};
+  h.name = r.name;
+  if (r.transition) h.transition = *r.transition;
+  if (r.heartbeat_timeout_s) h.heartbeat_timeout_s = *r.heartbeat_timeout_s;
+  if (r.default_result) h.default_result = *r.default_result;
+  if (r.metadata) h.metadata = *r.metadata;
+  if (r.target_arn) h.target_arn = *r.target_arn;
+  if (r.role_arn) h.role_arn = *r.role_arn;
+  if (h.transition.empty()) {
+    return errors::validation(
+        "Lifecycle Transition must be specified when creating a lifecycle hook.");
+  }
+  if (h.heartbeat_timeout_s < 30 || h.heartbeat_timeout_s > 7200) {
     return errors::validation(fmt::format(
         "Heartbeat timeout of {} seconds is out of range: it must be between 30 and 7200 seconds.",
-        hook.heartbeat_timeout_s));
+        h.heartbeat_timeout_s));
   }
-  if (!g->hooks.count(hook.name) && g->hooks.size() >= 50) {
+  return h;
+}
+
+Result<sim::Ok> Backend::put_hook(const std::string& group, const HookRequest& request) {
+  Group* g = mutable_group(group);
+  if (!g) return errors::group_not_found(group);
+  auto it = g->hooks.find(request.name);
+  if (it == g->hooks.end() && g->hooks.size() >= 50) {
     return sim::AwsError{
         "LimitExceeded",
         fmt::format("Too many lifecycle hooks for group {}: the limit is 50.", group), 400};
   }
-  g->hooks[hook.name] = hook;  // applies to instances launched or terminated from now on
+  auto hook = hook_from(request, it == g->hooks.end() ? nullptr : &it->second);
+  if (!hook.ok()) return hook.error();
+  g->hooks[request.name] = hook.value();  // applies to instances launched or terminated from now on
   world_.record("autoscaling", group,
-                fmt::format("lifecycle hook {} on {}", hook.name, hook.transition));
+                fmt::format("lifecycle hook {} on {}", request.name, hook->transition));
   return sim::Ok{};
 }
 
@@ -131,9 +150,8 @@ Result<sim::Ok> Backend::complete_action(const std::string& group, const std::st
   Group* g = mutable_group(group);
   if (!g) return errors::group_not_found(group);
   Member* found = action_member(*g, token, instance_id);
-  for (Member* mp : {found}) {
-    if (!mp) continue;
-    Member& m = *mp;
+  if (found) {
+    Member& m = *found;
     for (auto a = m.actions.begin(); a != m.actions.end(); ++a) {
       bool match = a->hook == hook && (token.empty() ? m.id == instance_id : a->token == token);
       if (!match) continue;
@@ -166,9 +184,8 @@ Result<sim::Ok> Backend::heartbeat(const std::string& group, const std::string& 
   Group* g = mutable_group(group);
   if (!g) return errors::group_not_found(group);
   Member* found = action_member(*g, token, instance_id);
-  for (Member* mp : {found}) {
-    if (!mp) continue;
-    Member& m = *mp;
+  if (found) {
+    Member& m = *found;
     for (Action& a : m.actions) {
       if (a.hook != hook || (token.empty() ? m.id != instance_id : a.token != token)) continue;
       a.heartbeat_deadline =

@@ -2,25 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "simulator/api/params.h"
+
 namespace deploysim::fake::autoscaling {
 namespace {
 
-std::string str(const json::object& p, std::string_view key) {
-  auto it = p.find(key);
-  return it != p.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
-std::optional<int> num(const json::object& p, std::string_view key) {
-  auto it = p.find(key);
-  if (it == p.end() || !it->value().is_number()) return std::nullopt;
-  return it->value().to_number<int>();
-}
-std::vector<std::string> strings(const json::object& p, std::string_view key) {
-  std::vector<std::string> out;
-  if (auto it = p.find(key); it != p.end()) {
-    for (const auto& v : it->value().as_array()) out.emplace_back(v.as_string());
-  }
-  return out;
-}
+using namespace api::params;
 
 json::object template_json(const TemplateRef& t) {
   json::object o{{"LaunchTemplateId", t.id}, {"LaunchTemplateName", t.name}};
@@ -28,16 +15,14 @@ json::object template_json(const TemplateRef& t) {
   return o;
 }
 
-Hook hook_of(const json::object& p) {
-  Hook h;
-  h.name = str(p, "LifecycleHookName");
-  h.transition = str(p, "LifecycleTransition");
-  h.heartbeat_timeout_s = num(p, "HeartbeatTimeout").value_or(3600);
-  if (auto d = str(p, "DefaultResult"); !d.empty()) h.default_result = d;
-  h.metadata = str(p, "NotificationMetadata");
-  h.target_arn = str(p, "NotificationTargetARN");
-  h.role_arn = str(p, "RoleARN");
-  return h;
+HookRequest hook_of(const json::object& p) {
+  auto opt = [&](std::string_view key) -> std::optional<std::string> {
+    if (!p.contains(key)) return std::nullopt;
+    return str(p, key);
+  };
+  return {str(p, "LifecycleHookName"), opt("LifecycleTransition"),   opt("DefaultResult"),
+          opt("NotificationMetadata"), opt("NotificationTargetARN"), opt("RoleARN"),
+          num(p, "HeartbeatTimeout")};
 }
 
 json::object hook_json(const std::string& group, const Hook& h) {
@@ -117,18 +102,7 @@ GroupSpec spec_of(const json::object& p) {
 }  // namespace
 
 Service::R Service::create_auto_scaling_group(const api::Call& c) {
-  GroupSpec s = spec_of(c.params);
-  for (const Hook& h : s.hooks) {
-    if (h.heartbeat_timeout_s < 30 || h.heartbeat_timeout_s > 7200) {
-      return sim::AwsError{
-          "ValidationError",
-          fmt::format("Heartbeat timeout of {} seconds is out of range: it must be "
-                      "between 30 and 7200 seconds.",
-                      h.heartbeat_timeout_s),
-          400};
-    }
-  }
-  auto g = backend_.create_group(s);
+  auto g = backend_.create_group(spec_of(c.params));
   if (!g.ok()) return g.error();
   return json::object{};
 }
@@ -245,32 +219,11 @@ Service::R Service::describe_scaling_activities(const api::Call& c) {
       out.push_back(activity_json(*g, *a));
     }
   }
-  if (!name.empty() && !backend_.find_group(name).ok())
-    return json::object{{"Activities", json::array{}}};
   return json::object{{"Activities", std::move(out)}};
 }
 
 Service::R Service::put_lifecycle_hook(const api::Call& c) {
-  Hook h = hook_of(c.params);
-  std::string group = str(c.params, "AutoScalingGroupName");
-  auto existing = backend_.find_group(group);
-  if (existing.ok()) {
-    auto it = existing.value()->hooks.find(h.name);
-    // An update keeps what the request leaves out.
-    if (it != existing.value()->hooks.end()) {
-      Hook merged = it->second;
-      if (!h.transition.empty()) merged.transition = h.transition;
-      if (num(c.params, "HeartbeatTimeout")) merged.heartbeat_timeout_s = h.heartbeat_timeout_s;
-      if (!str(c.params, "DefaultResult").empty()) merged.default_result = h.default_result;
-      if (c.params.contains("NotificationMetadata")) merged.metadata = h.metadata;
-      h = merged;
-    } else if (h.transition.empty()) {
-      return sim::AwsError{"ValidationError",
-                           "Lifecycle Transition must be specified when creating a lifecycle hook.",
-                           400};
-    }
-  }
-  auto r = backend_.put_hook(group, h);
+  auto r = backend_.put_hook(str(c.params, "AutoScalingGroupName"), hook_of(c.params));
   if (!r.ok()) return r.error();
   return json::object{};
 }

@@ -281,6 +281,16 @@ EventResult Agent::install(const DeploymentSpec& d) {
                      fmt::format("appspec.yml file contains unknown lifecycle events: {}",
                                  ruby_array(unknown)));
     }
+    // A custom event asked for (--events) must have hooks in the AppSpec.
+    for (const auto& event : d.all_possible_events) {
+      bool standard = is_known_event(event) || event == "DownloadBundle" || event == "Install";
+      if (!standard && !spec.hook(event)) {
+        return failure("Install", kUnknownError,
+                       "You specified a lifecycle event which is not a default one and doesn't "
+                       "exist in your appspec.yml file: " +
+                           event);
+      }
+    }
   }
   std::string behavior = spec.file_exists_behavior.value_or("");
   if (behavior.empty() && d.file_exists_behavior) {

@@ -303,18 +303,23 @@ Result<sim::Ok> Backend::reboot(const std::vector<std::string>& ids) {
   return sim::Ok{};
 }
 
+// The tags of a taggable resource: an image (ami-...) or an instance.
+Result<Tags*> Backend::tags_of(const std::string& resource) {
+  if (resource.rfind("ami-", 0) == 0) {
+    auto it = images_.find(resource);
+    if (it == images_.end()) return errors::image_not_found(resource);
+    return &it->second.tags;
+  }
+  auto inst = mutable_instance(resource);
+  if (!inst.ok()) return inst.error();
+  return &inst.value()->tags;
+}
+
 Result<sim::Ok> Backend::create_tags(const std::vector<std::string>& resources, const Tags& tags) {
   for (const auto& r : resources) {
-    Tags* target = nullptr;
-    if (r.rfind("ami-", 0) == 0) {
-      auto it = images_.find(r);
-      if (it == images_.end()) return errors::image_not_found(r);
-      target = &it->second.tags;
-    } else {
-      auto inst = mutable_instance(r);
-      if (!inst.ok()) return inst.error();
-      target = &inst.value()->tags;
-    }
+    auto resolved = tags_of(r);
+    if (!resolved.ok()) return resolved.error();
+    Tags* target = resolved.value();
     // (No structured bindings here: clang 14 cannot capture them in a lambda.)
     for (const auto& tag : tags) {
       auto it = std::find_if(target->begin(), target->end(),
@@ -331,16 +336,9 @@ Result<sim::Ok> Backend::create_tags(const std::vector<std::string>& resources, 
 
 Result<sim::Ok> Backend::delete_tags(const std::vector<std::string>& resources, const Tags& tags) {
   for (const auto& r : resources) {
-    Tags* target = nullptr;
-    if (r.rfind("ami-", 0) == 0) {
-      auto it = images_.find(r);
-      if (it == images_.end()) return errors::image_not_found(r);
-      target = &it->second.tags;
-    } else {
-      auto inst = mutable_instance(r);
-      if (!inst.ok()) return inst.error();
-      target = &inst.value()->tags;
-    }
+    auto resolved = tags_of(r);
+    if (!resolved.ok()) return resolved.error();
+    Tags* target = resolved.value();
     // A key alone deletes the tag; a key with a value deletes it only when the value matches.
     std::erase_if(*target, [&](const auto& t) {
       return std::any_of(tags.begin(), tags.end(), [&](const auto& d) {

@@ -26,6 +26,13 @@ struct RunRequest {
   Tags tags;
 };
 
+// An EC2 filter: Name and Values, values with * and ? wildcards.
+struct Filter {
+  std::string name;
+  std::vector<std::string> values;
+  bool any(std::string_view actual) const;
+};
+
 struct StateChange {
   std::string id;
   State previous;
@@ -40,6 +47,12 @@ class Backend {
   // The instances with these IDs (all of them, in the order asked), or the error AWS gives.
   Result<std::vector<const Instance*>> find_instances(const std::vector<std::string>& ids) const;
   std::vector<const Instance*> instances() const;  // in launch order
+  // DescribeInstances / DescribeImages selections (describe.cc).
+  Result<std::vector<const Instance*>> describe_instances(const std::vector<std::string>& ids,
+                                                          const std::vector<Filter>& filters) const;
+  Result<std::vector<const Image*>> describe_images(const std::vector<std::string>& ids,
+                                                    const std::vector<std::string>& owners,
+                                                    const std::vector<Filter>& filters) const;
   Result<std::vector<StateChange>> terminate(const std::vector<std::string>& ids);
   Result<std::vector<StateChange>> stop(const std::vector<std::string>& ids);
   Result<std::vector<StateChange>> start(const std::vector<std::string>& ids);
@@ -81,6 +94,7 @@ class Backend {
 
  private:
   Result<Instance*> mutable_instance(const std::string& id);
+  Result<Tags*> tags_of(const std::string& resource);
   void transition(Instance& i, State to, sim::SimDuration after, State then);
   void arm(Instance& i, State then);
   void user_shutdown(Instance& i, State to, State then);

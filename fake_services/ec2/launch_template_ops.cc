@@ -3,13 +3,12 @@
 
 #include "fake_services/ec2/service.h"
 
+#include "simulator/api/params.h"
+
 namespace deploysim::fake::ec2 {
 namespace {
 
-std::string str(const json::object& p, std::string_view key) {
-  auto it = p.find(key);
-  return it != p.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
+using namespace api::params;
 
 json::object template_json(const LaunchTemplate& t, const std::string& account) {
   json::object o{{"LaunchTemplateId", t.id},

@@ -2,21 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "simulator/api/params.h"
+
 namespace deploysim::fake::ec2 {
 namespace {
 
-std::string str(const json::object& p, std::string_view key) {
-  auto it = p.find(key);
-  return it != p.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
-
-std::vector<std::string> strings(const json::object& p, std::string_view key) {
-  std::vector<std::string> out;
-  if (auto it = p.find(key); it != p.end()) {
-    for (const auto& v : it->value().as_array()) out.emplace_back(v.as_string());
-  }
-  return out;
-}
+using namespace api::params;
 
 Tags tags_of(const json::value& list) {
   Tags out;
@@ -104,35 +95,14 @@ json::array changes_json(const std::vector<StateChange>& changes) {
   return out;
 }
 
-// EC2 filters: every filter must match; within one, any of its values (with * and ?).
-bool instance_matches(const Instance& i, const json::array& filters) {
-  for (const auto& f : filters) {
-    const json::object& o = f.as_object();
-    std::string name = str(o, "Name");
-    std::vector<std::string> values = strings(o, "Values");
-    auto any = [&](const std::string& actual) {
-      return std::any_of(values.begin(), values.end(),
-                         [&](const std::string& v) { return wildcard_match(actual, v); });
-    };
-    bool ok = false;
-    if (name == "instance-id") {
-      ok = any(i.id);
-    } else if (name == "instance-state-name") {
-      ok = any(std::string(state_name(i.state)));
-    } else if (name == "image-id") {
-      ok = any(i.image_id);
-    } else if (name == "availability-zone") {
-      ok = any(i.zone);
-    } else if (name == "tag-key") {
-      ok = std::any_of(i.tags.begin(), i.tags.end(), [&](const auto& t) { return any(t.first); });
-    } else if (name.rfind("tag:", 0) == 0) {
-      std::string key = name.substr(4);
-      ok = std::any_of(i.tags.begin(), i.tags.end(),
-                       [&](const auto& t) { return t.first == key && any(t.second); });
+std::vector<Filter> filters_of(const json::object& p) {
+  std::vector<Filter> out;
+  if (auto it = p.find("Filters"); it != p.end()) {
+    for (const auto& f : it->value().as_array()) {
+      out.push_back({str(f.as_object(), "Name"), strings(f.as_object(), "Values")});
     }
-    if (!ok) return false;
   }
-  return true;
+  return out;
 }
 
 }  // namespace
@@ -200,22 +170,13 @@ Service::R Service::run_instances(const api::Call& c) {
 }
 
 Service::R Service::describe_instances(const api::Call& c) {
-  std::vector<const Instance*> selected;
-  std::vector<std::string> ids = strings(c.params, "InstanceIds");
-  if (!ids.empty()) {
-    auto found = backend_.find_instances(ids);
-    if (!found.ok()) return found.error();
-    selected = found.value();
-  } else {
-    selected = backend_.instances();
-  }
-  json::array filters;
-  if (auto it = c.params.find("Filters"); it != c.params.end()) filters = it->value().as_array();
+  auto selected =
+      backend_.describe_instances(strings(c.params, "InstanceIds"), filters_of(c.params));
+  if (!selected.ok()) return selected.error();
   // Grouped by reservation, in launch order.
   json::array reservations;
   std::map<std::string, std::size_t> index;
-  for (const Instance* i : selected) {
-    if (!instance_matches(*i, filters)) continue;
+  for (const Instance* i : selected.value()) {
     auto [it, fresh] = index.emplace(i->reservation_id, reservations.size());
     if (fresh) {
       reservations.push_back(json::object{{"Groups", json::array{}},
@@ -292,43 +253,11 @@ Service::R Service::delete_tags(const api::Call& c) {
 }
 
 Service::R Service::describe_images(const api::Call& c) {
-  std::vector<std::string> ids = strings(c.params, "ImageIds");
-  std::vector<std::string> owners = strings(c.params, "Owners");
-  std::vector<const Image*> selected;
-  if (!ids.empty()) {
-    for (const auto& id : ids) {
-      auto img = backend_.find_image(id);
-      if (!img.ok()) return img.error();
-      selected.push_back(img.value());
-    }
-  } else {
-    selected = backend_.images();
-  }
-  json::array filters;
-  if (auto it = c.params.find("Filters"); it != c.params.end()) filters = it->value().as_array();
+  auto selected = backend_.describe_images(strings(c.params, "ImageIds"),
+                                           strings(c.params, "Owners"), filters_of(c.params));
+  if (!selected.ok()) return selected.error();
   json::array images;
-  for (const Image* img : selected) {
-    bool owner_ok =
-        owners.empty() || std::any_of(owners.begin(), owners.end(), [&](const std::string& o) {
-          return o == img->owner_id || (!img->owner_alias.empty() && o == img->owner_alias) ||
-                 (o == "self" && img->owner_id == world_.config().account);
-        });
-    // Without Owners or ImageIds, AWS lists what you may launch: public images and your own.
-    bool filter_ok = true;
-    for (const auto& f : filters) {
-      std::string name = str(f.as_object(), "Name");
-      std::vector<std::string> values = strings(f.as_object(), "Values");
-      std::string actual = name == "name"          ? img->name
-                           : name == "state"       ? img->state
-                           : name == "image-id"    ? img->id
-                           : name == "owner-alias" ? img->owner_alias
-                                                   : "";
-      filter_ok = filter_ok && std::any_of(values.begin(), values.end(), [&](const std::string& v) {
-                    return wildcard_match(actual, v);
-                  });
-    }
-    if (owner_ok && filter_ok) images.push_back(image_json(*img));
-  }
+  for (const Image* img : selected.value()) images.push_back(image_json(*img));
   return json::object{{"Images", std::move(images)}};
 }
 

@@ -2,8 +2,12 @@
 // re-armed on load.
 #include "fake_services/ec2/backend.h"
 
+#include "simulator/api/params.h"
+
 namespace deploysim::fake::ec2 {
 namespace {
+
+using namespace api::params;
 
 json::array tags_json(const Tags& tags) {
   json::array out;
@@ -18,10 +22,6 @@ Tags tags_from(const json::value& v) {
                      std::string(t.as_array()[1].as_string()));
   }
   return out;
-}
-
-std::string str(const json::object& o, std::string_view k) {
-  return std::string(o.at(k).as_string());
 }
 
 }  // namespace

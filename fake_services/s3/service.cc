@@ -3,19 +3,12 @@
 #include "fake_services/s3/errors.h"
 #include "simulator/core/digest.h"
 
+#include "simulator/api/params.h"
+
 namespace deploysim::fake::s3 {
 namespace {
 
-std::string str(const json::object& p, std::string_view key, std::string fallback = "") {
-  auto it = p.find(key);
-  return it != p.end() && it->value().is_string() ? std::string(it->value().as_string()) : fallback;
-}
-
-std::optional<std::string> opt_str(const json::object& p, std::string_view key) {
-  auto it = p.find(key);
-  if (it == p.end() || !it->value().is_string()) return std::nullopt;
-  return std::string(it->value().as_string());
-}
+using namespace api::params;
 
 json::object object_headers(const Object& o) {
   json::object meta;

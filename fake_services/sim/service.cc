@@ -8,12 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "simulator/api/params.h"
+
 namespace deploysim::fake::sim_service {
 namespace {
-std::string str(const json::object& p, std::string_view key) {
-  auto it = p.find(key);
-  return it != p.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
+
+using namespace api::params;
 }  // namespace
 
 Service::Service(world::World& world) : world_(world) {

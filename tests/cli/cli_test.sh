@@ -113,7 +113,7 @@ contains "type directory message" "$work/err" "is specified with type directory 
 check "bad event order" 1 "$bin" local -l "$fixtures/sample_app_bundle_linux" -e ValidateService,Install
 contains "order message" "$work/err" "The only events that can be specified before Install are BeforeBlockTraffic,AfterBlockTraffic,ApplicationStop,DownloadBundle,BeforeInstall."
 check "custom event not in the appspec" 1 "$bin" local -l "$fixtures/sample_app_bundle_linux" -e CustomEvent
-contains "custom event message" "$work/err" "doesn't exist in your appspec.yml file: CustomEvent"
+contains "custom event message" "$work/out" "doesn't exist in your appspec.yml file: CustomEvent"
 check "custom event in the appspec" 0 "$bin" local -l "$fixtures/sample_custom_event_app_bundle_linux" -e BeforeInstall,CustomEvent
 mkdir -p "$work/failing/scripts"
 printf 'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: scripts/check.sh\n' >"$work/failing/appspec.yml"

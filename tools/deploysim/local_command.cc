@@ -232,26 +232,6 @@ int local_command(const LocalFlags& f) {
       if (!f.json) std::cout << fmt::format("  - {:<20} skipped\n", event);
       continue;
     }
-    if (!contains(kDefaultEvents, event)) {
-      // A custom event must be in the AppSpec (checked by the real tool at Install).
-      auto appspec = agent::find_appspec(a.host(dir + "/deployment-archive"), d.appspec_filename);
-      bool present = false;
-      if (appspec) {
-        std::ifstream in(*appspec);
-        std::stringstream b;
-        b << in.rdbuf();
-        auto parsed = agent::parse_appspec(b.str());
-        present = parsed.spec && parsed.spec->hook(event);
-      }
-      if (!present) {
-        std::cerr << "ERROR: You specified a lifecycle event which is not a default one and "
-                     "doesn't exist in your appspec.yml file: "
-                  << event << "\n";
-        failed = true;
-        json_events.push_back({{"event", event}, {"status", "Failed"}, {"errorCode", 5}});
-        continue;
-      }
-    }
     auto started = std::chrono::steady_clock::now();
     agent::EventResult r = a.run_event(d, event);
     double seconds =
