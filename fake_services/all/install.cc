@@ -2,6 +2,7 @@
 
 #include "fake_services/autoscaling/service.h"
 #include "fake_services/ec2/service.h"
+#include "fake_services/iam/service.h"
 #include "fake_services/s3/service.h"
 #include "fake_services/sim/service.h"
 #include "fake_services/sts/service.h"
@@ -27,6 +28,7 @@ void install_services(world::World& world, const std::set<std::string>& except) 
   auto add = [&](std::string_view name, auto adder) {
     if (!except.count(std::string(name))) adder();
   };
+  add("iam", [&] { world.add_service<iam::Service>(); });
   add("ec2", [&] { world.add_service<ec2::Service>(); });
   add("autoscaling", [&] { world.add_service<autoscaling::Service>(); });
   add("s3", [&] { world.add_service<s3::Service>(); });

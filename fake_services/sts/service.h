@@ -1,4 +1,5 @@
-// sts: GetCallerIdentity answers for the calling principal (never denied, as in AWS).
+// sts: GetCallerIdentity answers for the calling principal (never denied, as in AWS);
+// AssumeRole makes role sessions, decided by the role's trust policy (iam.md §1.1).
 #pragma once
 
 #include "simulator/api/service.h"
@@ -11,9 +12,11 @@ class Service : public api::Service {
   explicit Service(world::World& world);
   std::string_view name() const override { return "sts"; }
   const api::OperationTable& operations() const override { return table_; }
+  std::vector<api::AuthRequest> authorization(const api::Call& call) const override;
 
  private:
   sim::Result<json::object> get_caller_identity(const api::Call& c);
+  sim::Result<json::object> assume_role(const api::Call& c);
   world::World& world_;
   api::OperationTable table_;
 };

@@ -144,6 +144,10 @@ Principal Principal::root(const std::string& account) {
   return Principal{Kind::Root, "root", fmt::format("arn:aws:iam::{}:root", account), account, ""};
 }
 
+std::vector<AuthRequest> Service::authorization(const Call& call) const {
+  return {AuthRequest{fmt::format("{}:{}", iam_prefix(), call.operation), "*", {}}};
+}
+
 void OperationTable::add(std::string operation, Handler handler) {
   handlers_.insert_or_assign(std::move(operation), std::move(handler));
 }

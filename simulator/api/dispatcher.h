@@ -21,6 +21,10 @@ class Authorizer {
  public:
   virtual ~Authorizer() = default;
   virtual std::optional<AwsError> authorize(const Call& call) = 0;
+  // One check outside a call's own (EC2 checking iam:PassRole for the caller of RunInstances);
+  // the error is in `service`'s protocol.
+  virtual std::optional<AwsError> check(const Principal& principal, const AuthRequest& request,
+                                        std::string_view service) = 0;
 };
 
 // Turns `as: user/NAME` / `role/NAME` into a principal (IAM installs one).
@@ -51,6 +55,11 @@ class Dispatcher {
   Result<Principal> resolve_principal(std::string_view spec, const std::string& account);
 
   Result<Response> call(const Call& call);
+  // iam:PassRole and the like: allowed when no authorizer is installed.
+  std::optional<AwsError> authorize(const Principal& principal, const AuthRequest& request,
+                                    std::string_view service) {
+    return authorizer_ ? authorizer_->check(principal, request, service) : std::nullopt;
+  }
 
   const ModelRegistry& models() const { return models_; }
   const Service* find_service(std::string_view name) const;

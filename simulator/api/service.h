@@ -42,11 +42,26 @@ class BlobSource {
   virtual std::optional<std::string> get_blob(const std::string& key) const = 0;
 };
 
+// What one call asks IAM to allow: an action on a resource, with the request's own condition
+// keys. A call may need several (EC2 acting on each instance it names).
+struct AuthRequest {
+  std::string action;  // "s3:GetObject"
+  std::string resource = "*";
+  // Service-specific condition keys ("s3:prefix", "iam:PassedToService"), values as text;
+  // names ending in "[]" are multivalued ("aws:TagKeys[]").
+  std::map<std::string, std::vector<std::string>> context;
+};
+
 class Service {
  public:
   virtual ~Service() = default;
   virtual std::string_view name() const = 0;
   virtual const OperationTable& operations() const = 0;
+  // The service's prefix in IAM actions ("elasticloadbalancing" for elbv2).
+  virtual std::string_view iam_prefix() const { return name(); }
+  // What IAM must allow for `call`; the default is <prefix>:<Operation> on "*". Empty: the call
+  // is not an AWS call and IAM does not decide it (the sim harness).
+  virtual std::vector<AuthRequest> authorization(const Call& call) const;
   // The service's whole state as JSON (null: nothing to keep); large bodies go to `blobs`.
   virtual json::value save_state(BlobSink& /*blobs*/) const { return nullptr; }
   // Restores what save_state returned; services re-arm their scheduled events here.

@@ -151,6 +151,12 @@ std::string interpolate(const std::string& text, const Bindings& b, const Locati
   }
 }
 
+static bool is_document_shape(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.ends_with("policydocumenttype") || lower == "policy";
+}
+
 json::value yaml_to_json_untyped(const YAML::Node& node, const ConvertContext& ctx) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
@@ -242,6 +248,13 @@ json::value yaml_to_json(const YAML::Node& node, const api::Shape* shape,
     }
     case ShapeType::Blob:
       if (node.IsMap()) return blob_from_file(node, ctx);
+      break;
+    case ShapeType::String:
+      // A JSON document member (an IAM policy, a trust policy) may be written as YAML: it is
+      // sent as the compact JSON text the API takes.
+      if (node.IsMap() && is_document_shape(shape->name)) {
+        return json::string(sim::compact_json(yaml_to_json_untyped(node, ctx)));
+      }
       break;
     default:
       break;

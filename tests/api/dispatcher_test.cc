@@ -35,7 +35,6 @@ class DispatcherTest : public ::testing::Test {
   DispatcherTest() {
     h.world().add_service<EchoService>("codedeploy",
                                        std::vector<std::string>{"CreateDeploymentGroup"});
-    h.world().add_service<EchoService>("iam", std::vector<std::string>{"CreateRole"});
   }
   json::object hook(json::object extra = {}) {
     json::object p{{"AutoScalingGroupName", "web"},

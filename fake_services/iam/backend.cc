@@ -1,0 +1,954 @@
+#include "fake_services/iam/backend.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "fake_services/iam/errors.h"
+#include "simulator/core/digest.h"
+#include "simulator/core/ids.h"
+
+namespace deploysim::fake::iam {
+
+const std::vector<std::pair<std::string, std::string>>& managed_documents();
+
+namespace {
+
+struct AwsManaged {
+  std::string_view name, path, version, date, description;
+};
+
+// The AWS managed policies every account has (documents in fake_services/iam/managed/).
+constexpr AwsManaged kAwsManaged[] = {
+    {"AdministratorAccess", "/", "v1", "2015-02-06T18:39:46Z",
+     "Provides full access to AWS services and resources."},
+    {"ReadOnlyAccess", "/", "v1", "2015-02-06T18:39:48Z",
+     "Provides read-only access to AWS services and resources."},
+    {"AmazonS3FullAccess", "/", "v2", "2021-09-27T20:16:37Z",
+     "Provides full access to all buckets via the AWS Management Console."},
+    {"AmazonS3ReadOnlyAccess", "/", "v3", "2023-08-10T21:31:39Z",
+     "Provides read only access to all buckets via the AWS Management Console."},
+    {"AWSCodeDeployRole", "/service-role/", "v11", "2023-08-16T20:38:58Z",
+     "Provides CodeDeploy service access to expand tags and interact with Auto Scaling on your "
+     "behalf."},
+    {"AmazonEC2RoleforAWSCodeDeploy", "/service-role/", "v2", "2017-03-20T17:14:10Z",
+     "Provides EC2 access to S3 bucket to download revision. This role is needed by the "
+     "CodeDeploy agent on EC2 instances."},
+    {"AmazonEC2RoleforAWSCodeDeployLimited", "/service-role/", "v2", "2022-01-20T21:37:31Z",
+     "Provides EC2 limited access to S3 bucket to download revision. This role is needed by the "
+     "CodeDeploy agent on EC2 instances."},
+    {"AWSCodeDeployFullAccess", "/", "v6", "2026-02-12T17:58:37Z",
+     "Provides full access to CodeDeploy resources."},
+    {"AWSCodeDeployDeployerAccess", "/", "v6", "2026-02-12T18:02:10Z",
+     "Provides access to register and deploy a revision."},
+    {"AWSCodeDeployReadOnlyAccess", "/", "v6", "2026-02-12T17:57:13Z",
+     "Provides read only access to CodeDeploy resources."},
+};
+
+constexpr std::size_t kManagedPerEntity = 10;
+constexpr std::size_t kGroupsPerUser = 10;
+constexpr std::size_t kVersionsPerPolicy = 5;
+constexpr std::size_t kUsersPerAccount = 5000;
+constexpr std::size_t kRolesPerAccount = 1000;
+constexpr std::size_t kProfilesPerAccount = 1000;
+constexpr std::size_t kTagsPerEntity = 50;
+
+std::string_view kind_name(EntityKind k) {
+  switch (k) {
+    case EntityKind::User:
+      return "user";
+    case EntityKind::Group:
+      return "group";
+    case EntityKind::Role:
+      return "role";
+  }
+  return "";
+}
+
+std::size_t inline_limit(EntityKind k) {
+  switch (k) {
+    case EntityKind::User:
+      return 2048;
+    case EntityKind::Group:
+      return 5120;
+    case EntityKind::Role:
+      return 10240;
+  }
+  return 0;
+}
+
+std::string_view quota_name(EntityKind k) {
+  switch (k) {
+    case EntityKind::User:
+      return "PoliciesPerUser";
+    case EntityKind::Group:
+      return "PoliciesPerGroup";
+    case EntityKind::Role:
+      return "PoliciesPerRole";
+  }
+  return "";
+}
+
+bool name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '=' ||
+         c == ',' || c == '.' || c == '@' || c == '-';
+}
+
+template <class M>
+auto sorted_by_name(const M& map, const std::string& prefix) {
+  std::vector<const typename M::mapped_type*> out;
+  for (const auto& [k, v] : map) {
+    if (v.path.starts_with(prefix)) out.push_back(&v);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string lower(std::string_view s) {
+  return ascii_lower(s);
+}
+
+Backend::Backend(world::World& world) : world_(world) {
+  install_aws_managed();
+}
+
+void Backend::install_aws_managed() {
+  const auto& docs = managed_documents();
+  for (const auto& m : kAwsManaged) {
+    auto doc =
+        std::find_if(docs.begin(), docs.end(), [&](const auto& d) { return d.first == m.name; });
+    if (doc == docs.end()) throw std::logic_error(fmt::format("no document for {}", m.name));
+    auto parsed = parse_policy(doc->second, {PolicyKind::Identity, true});
+    if (!parsed.ok()) {
+      throw std::logic_error(fmt::format("{}: {}", m.name, parsed.error().message));
+    }
+    ManagedPolicy p;
+    p.name = std::string(m.name);
+    p.path = std::string(m.path);
+    p.arn = fmt::format("arn:aws:iam::aws:policy{}{}", m.path, m.name);
+    // AWS managed policy IDs are the same in every account; derive one from the name.
+    p.id = "ANPA" + sim::sha256_hex(p.arn).substr(0, 17);
+    for (char& c : p.id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    p.description = std::string(m.description);
+    p.aws_managed = true;
+    auto when = sim::parse_iso8601(m.date);
+    p.created = p.updated = when ? *when : sim::SimTime{};
+    p.versions.push_back(
+        {std::string(m.version), doc->second, std::move(parsed).value(), p.created});
+    p.default_version = std::string(m.version);
+    p.next_version = 0;
+    policies_.emplace(p.arn, std::move(p));
+  }
+}
+
+std::string Backend::arn(std::string_view type, const std::string& path,
+                         const std::string& name) const {
+  return fmt::format("arn:aws:iam::{}:{}{}{}", account(), type, path, name);
+}
+
+Result<Ok> Backend::check_name(std::string_view member, const std::string& name) const {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), name_char)) {
+    return errors::validation(fmt::format(
+        "The specified value for {} is invalid. It must contain only alphanumeric characters "
+        "and/or the following: +=,.@_-",
+        member));
+  }
+  return Ok{};
+}
+
+Result<Ok> Backend::check_path(const std::string& path) const {
+  bool ok = !path.empty() && path.front() == '/' && path.back() == '/' &&
+            std::all_of(path.begin(), path.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+  if (!ok) {
+    return errors::validation(
+        "The specified value for path is invalid. It must begin and end with / and contain only "
+        "alphanumeric characters and/or / characters.");
+  }
+  return Ok{};
+}
+
+Result<Policy> Backend::check_document(const std::string& document, PolicyKind kind,
+                                       bool managed) const {
+  for (unsigned char c : document) {
+    // The API's pattern [\u0009\u000A\u000D\u0020-\u00FF]+ (UTF-8 bytes of U+0080..U+00FF pass).
+    if (c < 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) {
+      return errors::validation(fmt::format(
+          "1 validation error detected: Value '{}' at 'policyDocument' failed to satisfy "
+          "constraint: Member must satisfy regular expression pattern: "
+          "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+          document));
+    }
+  }
+  if (managed && policy_size(document) > 6144) {
+    return errors::limit_exceeded("Cannot exceed quota for PolicySize: 6144");
+  }
+  if (kind == PolicyKind::Trust && policy_size(document) > 2048) {
+    return errors::limit_exceeded("Cannot exceed quota for ACLSizePerRole: 2048");
+  }
+  auto parsed = parse_policy(document, {kind, managed});
+  if (!parsed.ok()) return parsed.error();
+  if (kind == PolicyKind::Trust) {
+    if (auto r = check_trust_principals(parsed.value()); !r.ok()) return r.error();
+  }
+  return parsed;
+}
+
+// AWS resolves principal ARNs when a trust policy is written: a user or role that does not
+// exist makes the document invalid.
+Result<Ok> Backend::check_trust_principals(const Policy& trust) const {
+  for (const auto& s : trust.statements) {
+    for (const auto& [type, values] : s.principals.by_type) {
+      for (const auto& v : values) {
+        if (type == "AWS" && v != "*") {
+          std::string prefix = fmt::format("arn:aws:iam::{}:", account());
+          bool known = v == account() || v == prefix + "root";
+          if (!known && v.starts_with(prefix)) {
+            std::string rest = v.substr(prefix.size());
+            std::string name = rest.substr(rest.rfind('/') + 1);
+            if (rest.starts_with("user/")) known = users_.count(lower(name)) > 0;
+            if (rest.starts_with("role/")) known = roles_.count(lower(name)) > 0;
+          }
+          if (!known && v.size() == 12 && std::all_of(v.begin(), v.end(), ::isdigit)) known = true;
+          if (!known && v.starts_with("arn:aws:iam::") && v.ends_with(":root")) known = true;
+          if (!known) {
+            return errors::malformed(fmt::format("Invalid principal in policy: \"AWS\":\"{}\"", v));
+          }
+        }
+        if (type == "Service" && !v.ends_with(".amazonaws.com") &&
+            !v.ends_with(".amazonaws.com.cn")) {
+          return errors::malformed(
+              fmt::format("Invalid principal in policy: \"SERVICE\":\"{}\"", v));
+        }
+      }
+    }
+  }
+  return Ok{};
+}
+
+// --- users, groups, roles ---------------------------------------------------------------
+
+Result<const User*> Backend::create_user(const NewEntity& req) {
+  if (auto r = check_name("userName", req.name); !r.ok()) return r.error();
+  if (auto r = check_path(req.path); !r.ok()) return r.error();
+  if (users_.count(lower(req.name))) {
+    return errors::already_exists(fmt::format("User with name {} already exists.", req.name));
+  }
+  if (users_.size() >= kUsersPerAccount) {
+    return errors::limit_exceeded(
+        fmt::format("Cannot exceed quota for UsersPerAccount: {}", kUsersPerAccount));
+  }
+  if (req.tags.size() > kTagsPerEntity) return errors::too_many_tags();
+  User u;
+  u.name = req.name;
+  u.path = req.path;
+  u.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AIDA");
+  u.arn = arn("user", req.path, req.name);
+  u.created = world_.now();
+  u.tags = req.tags;
+  return &(users_[lower(req.name)] = std::move(u));
+}
+
+Result<const Group*> Backend::create_group(const NewEntity& req) {
+  if (auto r = check_name("groupName", req.name); !r.ok()) return r.error();
+  if (auto r = check_path(req.path); !r.ok()) return r.error();
+  if (groups_.count(lower(req.name))) {
+    return errors::already_exists(fmt::format("Group with name {} already exists.", req.name));
+  }
+  Group g;
+  g.name = req.name;
+  g.path = req.path;
+  g.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AGPA");
+  g.arn = arn("group", req.path, req.name);
+  g.created = world_.now();
+  return &(groups_[lower(req.name)] = std::move(g));
+}
+
+Result<const Role*> Backend::create_role(const NewRole& req) {
+  if (auto r = check_name("roleName", req.name); !r.ok()) return r.error();
+  if (auto r = check_path(req.path); !r.ok()) return r.error();
+  if (roles_.count(lower(req.name))) {
+    return errors::already_exists(fmt::format("Role with name {} already exists.", req.name));
+  }
+  if (roles_.size() >= kRolesPerAccount) {
+    return errors::limit_exceeded(
+        fmt::format("Cannot exceed quota for RolesPerAccount: {}", kRolesPerAccount));
+  }
+  if (req.tags.size() > kTagsPerEntity) return errors::too_many_tags();
+  auto trust = check_document(req.trust_document, PolicyKind::Trust, false);
+  if (!trust.ok()) return trust.error();
+  Role r;
+  r.name = req.name;
+  r.path = req.path;
+  r.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AROA");
+  r.arn = arn("role", req.path, req.name);
+  r.created = world_.now();
+  r.tags = req.tags;
+  r.trust_document = req.trust_document;
+  r.trust = std::move(trust).value();
+  r.description = req.description;
+  r.max_session_duration = req.max_session_duration.value_or(3600);
+  return &(roles_[lower(req.name)] = std::move(r));
+}
+
+Entity* Backend::find(EntityKind kind, const std::string& name) {
+  return const_cast<Entity*>(std::as_const(*this).find(kind, name));
+}
+
+const Entity* Backend::find(EntityKind kind, const std::string& name) const {
+  std::string key = lower(name);
+  switch (kind) {
+    case EntityKind::User: {
+      auto it = users_.find(key);
+      return it == users_.end() ? nullptr : &it->second;
+    }
+    case EntityKind::Group: {
+      auto it = groups_.find(key);
+      return it == groups_.end() ? nullptr : &it->second;
+    }
+    case EntityKind::Role: {
+      auto it = roles_.find(key);
+      return it == roles_.end() ? nullptr : &it->second;
+    }
+  }
+  return nullptr;
+}
+
+Result<const Entity*> Backend::entity(EntityKind kind, const std::string& name) const {
+  if (const Entity* e = find(kind, name)) return e;
+  return errors::no_such_entity(
+      fmt::format("The {} with name {} cannot be found.", kind_name(kind), name));
+}
+
+Result<const User*> Backend::user(const std::string& name) const {
+  auto e = entity(EntityKind::User, name);
+  if (!e.ok()) return e.error();
+  return static_cast<const User*>(e.value());
+}
+
+Result<const Group*> Backend::group(const std::string& name) const {
+  auto e = entity(EntityKind::Group, name);
+  if (!e.ok()) return e.error();
+  return static_cast<const Group*>(e.value());
+}
+
+Result<const Role*> Backend::role(const std::string& name) const {
+  auto e = entity(EntityKind::Role, name);
+  if (!e.ok()) return e.error();
+  return static_cast<const Role*>(e.value());
+}
+
+std::vector<const User*> Backend::users(const std::string& prefix) const {
+  return sorted_by_name(users_, prefix);
+}
+std::vector<const Group*> Backend::groups(const std::string& prefix) const {
+  return sorted_by_name(groups_, prefix);
+}
+std::vector<const Role*> Backend::roles(const std::string& prefix) const {
+  return sorted_by_name(roles_, prefix);
+}
+
+namespace {
+std::optional<sim::AwsError> delete_conflict(const Entity& e) {
+  if (!e.inline_policies.empty()) {
+    return errors::delete_conflict("Cannot delete entity, must delete policies first.");
+  }
+  if (!e.attached.empty()) {
+    return errors::delete_conflict("Cannot delete entity, must detach all policies first.");
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+Result<Ok> Backend::delete_user(const std::string& name) {
+  auto u = user(name);
+  if (!u.ok()) return u.error();
+  if (!u.value()->groups.empty()) {
+    return errors::delete_conflict("Cannot delete entity, must remove users from group first.");
+  }
+  if (auto c = delete_conflict(*u.value())) return *c;
+  if (u.value()->boundary) find_policy(*u.value()->boundary)->boundary_uses--;
+  users_.erase(lower(name));
+  return Ok{};
+}
+
+Result<Ok> Backend::delete_group(const std::string& name) {
+  auto g = group(name);
+  if (!g.ok()) return g.error();
+  if (!g.value()->users.empty()) {
+    return errors::delete_conflict("Cannot delete entity, must remove users from group first.");
+  }
+  if (auto c = delete_conflict(*g.value())) return *c;
+  groups_.erase(lower(name));
+  return Ok{};
+}
+
+Result<Ok> Backend::delete_role(const std::string& name) {
+  auto r = role(name);
+  if (!r.ok()) return r.error();
+  for (const auto& [k, p] : profiles_) {
+    if (p.role == lower(name)) {
+      return errors::delete_conflict(
+          "Cannot delete entity, must remove roles from instance profile first.");
+    }
+  }
+  if (auto c = delete_conflict(*r.value())) return *c;
+  if (r.value()->boundary) find_policy(*r.value()->boundary)->boundary_uses--;
+  roles_.erase(lower(name));
+  return Ok{};
+}
+
+Result<Ok> Backend::add_user_to_group(const std::string& group_name, const std::string& user_name) {
+  auto g = group(group_name);
+  if (!g.ok()) return g.error();
+  auto u = user(user_name);
+  if (!u.ok()) return u.error();
+  User& user = users_.at(lower(user_name));
+  Group& grp = groups_.at(lower(group_name));
+  if (std::find(user.groups.begin(), user.groups.end(), lower(group_name)) != user.groups.end()) {
+    return Ok{};
+  }
+  if (user.groups.size() >= kGroupsPerUser) {
+    return errors::limit_exceeded(
+        fmt::format("Cannot exceed quota for GroupsPerUser: {}", kGroupsPerUser));
+  }
+  user.groups.push_back(lower(group_name));
+  grp.users.push_back(lower(user_name));
+  return Ok{};
+}
+
+Result<Ok> Backend::remove_user_from_group(const std::string& group_name,
+                                           const std::string& user_name) {
+  auto g = group(group_name);
+  if (!g.ok()) return g.error();
+  auto u = user(user_name);
+  if (!u.ok()) return u.error();
+  User& user = users_.at(lower(user_name));
+  Group& grp = groups_.at(lower(group_name));
+  auto it = std::find(user.groups.begin(), user.groups.end(), lower(group_name));
+  if (it == user.groups.end()) {
+    return errors::no_such_entity(fmt::format("User {} is not in group {}.", user.name, grp.name));
+  }
+  user.groups.erase(it);
+  grp.users.erase(std::find(grp.users.begin(), grp.users.end(), lower(user_name)));
+  return Ok{};
+}
+
+Result<std::vector<const Group*>> Backend::groups_for_user(const std::string& name) const {
+  auto u = user(name);
+  if (!u.ok()) return u.error();
+  std::vector<const Group*> out;
+  for (const auto& key : u.value()->groups) out.push_back(&groups_.at(key));
+  return out;
+}
+
+std::vector<const User*> Backend::members(const Group& g) const {
+  std::vector<const User*> out;
+  for (const auto& key : g.users) out.push_back(&users_.at(key));
+  return out;
+}
+
+Result<Ok> Backend::update_assume_role_policy(const std::string& name,
+                                              const std::string& document) {
+  auto r = role(name);
+  if (!r.ok()) return r.error();
+  auto trust = check_document(document, PolicyKind::Trust, false);
+  if (!trust.ok()) return trust.error();
+  Role& role = roles_.at(lower(name));
+  role.trust_document = document;
+  role.trust = std::move(trust).value();
+  return Ok{};
+}
+
+Result<Ok> Backend::update_role(const std::string& name, std::optional<std::string> description,
+                                std::optional<int> max_session_duration) {
+  auto r = role(name);
+  if (!r.ok()) return r.error();
+  Role& role = roles_.at(lower(name));
+  if (description) role.description = *description;
+  if (max_session_duration) role.max_session_duration = *max_session_duration;
+  return Ok{};
+}
+
+Result<Ok> Backend::tag(EntityKind kind, const std::string& name, const std::vector<Tag>& tags) {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  Entity& ent = *find(kind, name);
+  for (const auto& t : tags) {
+    auto it = std::find_if(ent.tags.begin(), ent.tags.end(),
+                           [&](const Tag& x) { return lower(x.key) == lower(t.key); });
+    if (it != ent.tags.end()) {
+      it->value = t.value;
+    } else {
+      if (ent.tags.size() >= kTagsPerEntity) return errors::too_many_tags();
+      ent.tags.push_back(t);
+    }
+  }
+  return Ok{};
+}
+
+Result<Ok> Backend::untag(EntityKind kind, const std::string& name,
+                          const std::vector<std::string>& keys) {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  Entity& ent = *find(kind, name);
+  for (const auto& k : keys) {
+    std::erase_if(ent.tags, [&](const Tag& t) { return lower(t.key) == lower(k); });
+  }
+  return Ok{};
+}
+
+// --- inline policies, attachments, boundaries ---------------------------------------------
+
+std::size_t Backend::inline_size(const Entity& e) const {
+  std::size_t n = 0;
+  for (const auto& [k, p] : e.inline_policies) n += policy_size(p.document);
+  return n;
+}
+
+Result<Ok> Backend::put_inline(EntityKind kind, const std::string& name,
+                               const std::string& policy_name, const std::string& document) {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  if (auto r = check_name("policyName", policy_name); !r.ok()) return r.error();
+  auto parsed = check_document(document, PolicyKind::Identity, false);
+  if (!parsed.ok()) return parsed.error();
+  Entity& ent = *find(kind, name);
+  std::size_t size = inline_size(ent) + policy_size(document);
+  if (auto it = ent.inline_policies.find(policy_name); it != ent.inline_policies.end()) {
+    size -= policy_size(it->second.document);
+  }
+  if (size > inline_limit(kind)) {
+    return errors::limit_exceeded(fmt::format("Maximum policy size of {} bytes exceeded for {} {}",
+                                              inline_limit(kind), kind_name(kind), ent.name));
+  }
+  ent.inline_policies[policy_name] = {policy_name, document, std::move(parsed).value()};
+  return Ok{};
+}
+
+Result<const InlinePolicy*> Backend::inline_policy(EntityKind kind, const std::string& name,
+                                                   const std::string& policy_name) const {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  auto it = e.value()->inline_policies.find(policy_name);
+  if (it == e.value()->inline_policies.end()) {
+    return errors::no_such_entity(
+        fmt::format("The {} policy with name {} cannot be found.", kind_name(kind), policy_name));
+  }
+  return &it->second;
+}
+
+Result<Ok> Backend::delete_inline(EntityKind kind, const std::string& name,
+                                  const std::string& policy_name) {
+  auto p = inline_policy(kind, name, policy_name);
+  if (!p.ok()) return p.error();
+  find(kind, name)->inline_policies.erase(policy_name);
+  return Ok{};
+}
+
+ManagedPolicy* Backend::find_policy(const std::string& arn) {
+  auto it = policies_.find(arn);
+  return it == policies_.end() ? nullptr : &it->second;
+}
+
+Result<Ok> Backend::attach(EntityKind kind, const std::string& name,
+                           const std::string& policy_arn) {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  if (!policy_arn.starts_with("arn:")) {
+    return errors::invalid_input(fmt::format("ARN {} is not valid.", policy_arn));
+  }
+  ManagedPolicy* p = find_policy(policy_arn);
+  if (!p) {
+    return errors::no_such_entity(
+        fmt::format("Policy {} does not exist or is not attachable.", policy_arn));
+  }
+  Entity& ent = *find(kind, name);
+  if (std::find(ent.attached.begin(), ent.attached.end(), policy_arn) != ent.attached.end()) {
+    return Ok{};
+  }
+  if (ent.attached.size() >= kManagedPerEntity) {
+    return errors::limit_exceeded(
+        fmt::format("Cannot exceed quota for {}: {}", quota_name(kind), kManagedPerEntity));
+  }
+  ent.attached.push_back(policy_arn);
+  p->attachments++;
+  return Ok{};
+}
+
+Result<Ok> Backend::detach(EntityKind kind, const std::string& name,
+                           const std::string& policy_arn) {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  if (!policy_arn.starts_with("arn:")) {
+    return errors::invalid_input(fmt::format("ARN {} is not valid.", policy_arn));
+  }
+  Entity& ent = *find(kind, name);
+  auto it = std::find(ent.attached.begin(), ent.attached.end(), policy_arn);
+  if (it == ent.attached.end()) {
+    return errors::no_such_entity(fmt::format("Policy {} was not found.", policy_arn));
+  }
+  ent.attached.erase(it);
+  if (ManagedPolicy* p = find_policy(policy_arn)) p->attachments--;
+  return Ok{};
+}
+
+Result<Ok> Backend::put_boundary(EntityKind kind, const std::string& name,
+                                 const std::string& policy_arn) {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  if (!policy_arn.starts_with("arn:")) {
+    return errors::invalid_input(fmt::format("ARN {} is not valid.", policy_arn));
+  }
+  ManagedPolicy* p = find_policy(policy_arn);
+  if (!p) {
+    return errors::no_such_entity(
+        fmt::format("Scope ARN: {} does not exist or is not attachable.", policy_arn));
+  }
+  Entity& ent = *find(kind, name);
+  if (ent.boundary) find_policy(*ent.boundary)->boundary_uses--;
+  ent.boundary = policy_arn;
+  p->boundary_uses++;
+  return Ok{};
+}
+
+Result<Ok> Backend::delete_boundary(EntityKind kind, const std::string& name) {
+  auto e = entity(kind, name);
+  if (!e.ok()) return e.error();
+  Entity& ent = *find(kind, name);
+  if (ent.boundary) {
+    if (ManagedPolicy* p = find_policy(*ent.boundary)) p->boundary_uses--;
+    ent.boundary.reset();
+  }
+  return Ok{};
+}
+
+// --- managed policies ---------------------------------------------------------------------
+
+Result<const ManagedPolicy*> Backend::create_policy(const NewPolicy& req) {
+  if (auto r = check_name("policyName", req.name); !r.ok()) return r.error();
+  if (auto r = check_path(req.path); !r.ok()) return r.error();
+  std::string policy_arn = arn("policy", req.path, req.name);
+  for (const auto& [k, p] : policies_) {
+    if (!p.aws_managed && lower(p.name) == lower(req.name)) {
+      return errors::already_exists(fmt::format(
+          "A policy called {} already exists. Duplicate names are not allowed.", req.name));
+    }
+  }
+  auto parsed = check_document(req.document, PolicyKind::Identity, true);
+  if (!parsed.ok()) return parsed.error();
+  ManagedPolicy p;
+  p.name = req.name;
+  p.path = req.path;
+  p.arn = policy_arn;
+  p.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "ANPA");
+  p.description = req.description;
+  p.created = p.updated = world_.now();
+  p.tags = req.tags;
+  p.versions.push_back({"v1", req.document, std::move(parsed).value(), world_.now()});
+  p.default_version = "v1";
+  p.next_version = 2;
+  return &(policies_[policy_arn] = std::move(p));
+}
+
+Result<const ManagedPolicy*> Backend::policy(const std::string& policy_arn) const {
+  auto it = policies_.find(policy_arn);
+  if (it == policies_.end()) {
+    if (!policy_arn.starts_with("arn:")) {
+      return errors::invalid_input(fmt::format("ARN {} is not valid.", policy_arn));
+    }
+    return errors::no_such_entity(fmt::format("Policy {} was not found.", policy_arn));
+  }
+  return &it->second;
+}
+
+std::vector<const ManagedPolicy*> Backend::policies(const std::string& scope, bool only_attached,
+                                                    const std::string& prefix) const {
+  std::vector<const ManagedPolicy*> out;
+  for (const auto& [arn, p] : policies_) {
+    if (scope == "AWS" && !p.aws_managed) continue;
+    if (scope == "Local" && p.aws_managed) continue;
+    if (only_attached && p.attachments == 0) continue;
+    if (!p.path.starts_with(prefix)) continue;
+    out.push_back(&p);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ManagedPolicy* a, const ManagedPolicy* b) { return a->name < b->name; });
+  return out;
+}
+
+Result<Ok> Backend::delete_policy(const std::string& policy_arn) {
+  auto p = policy(policy_arn);
+  if (!p.ok()) return p.error();
+  if (p.value()->aws_managed) return errors::aws_managed_unmodifiable(policy_arn);
+  if (p.value()->attachments > 0 || p.value()->boundary_uses > 0) {
+    return errors::delete_conflict("Cannot delete a policy attached to entities.");
+  }
+  if (p.value()->versions.size() > 1) {
+    return errors::delete_conflict(
+        "This policy has more than one version. Before you delete a policy, you must delete the "
+        "policy's versions. The default version is deleted with the policy.");
+  }
+  policies_.erase(policy_arn);
+  return Ok{};
+}
+
+Result<const PolicyVersion*> Backend::create_policy_version(const std::string& policy_arn,
+                                                            const std::string& document,
+                                                            bool set_as_default) {
+  auto found = policy(policy_arn);
+  if (!found.ok()) return found.error();
+  if (found.value()->aws_managed) return errors::aws_managed_unmodifiable(policy_arn);
+  auto parsed = check_document(document, PolicyKind::Identity, true);
+  if (!parsed.ok()) return parsed.error();
+  ManagedPolicy& p = *find_policy(policy_arn);
+  if (p.versions.size() >= kVersionsPerPolicy) {
+    return errors::limit_exceeded(
+        "A managed policy can have up to 5 versions. Before you create a new version, you must "
+        "delete an existing version.");
+  }
+  PolicyVersion v{fmt::format("v{}", p.next_version++), document, std::move(parsed).value(),
+                  world_.now()};
+  p.versions.push_back(std::move(v));
+  p.updated = world_.now();
+  if (set_as_default) p.default_version = p.versions.back().id;
+  return &p.versions.back();
+}
+
+Result<const PolicyVersion*> Backend::policy_version(const std::string& policy_arn,
+                                                     const std::string& version) const {
+  auto p = policy(policy_arn);
+  if (!p.ok()) return p.error();
+  for (const auto& v : p.value()->versions) {
+    if (v.id == version) return &v;
+  }
+  return errors::no_such_entity(fmt::format(
+      "Policy {} version {} does not exist or is not attachable.", policy_arn, version));
+}
+
+Result<Ok> Backend::delete_policy_version(const std::string& policy_arn,
+                                          const std::string& version) {
+  auto v = policy_version(policy_arn, version);
+  if (!v.ok()) return v.error();
+  ManagedPolicy& p = *find_policy(policy_arn);
+  if (p.aws_managed) return errors::aws_managed_unmodifiable(policy_arn);
+  if (p.default_version == version) {
+    return errors::delete_conflict("Cannot delete the default version of a policy.");
+  }
+  std::erase_if(p.versions, [&](const PolicyVersion& x) { return x.id == version; });
+  return Ok{};
+}
+
+Result<Ok> Backend::set_default_policy_version(const std::string& policy_arn,
+                                               const std::string& version) {
+  auto v = policy_version(policy_arn, version);
+  if (!v.ok()) return v.error();
+  ManagedPolicy& p = *find_policy(policy_arn);
+  if (p.aws_managed) return errors::aws_managed_unmodifiable(policy_arn);
+  p.default_version = version;
+  p.updated = world_.now();
+  return Ok{};
+}
+
+// --- instance profiles --------------------------------------------------------------------
+
+Result<const InstanceProfile*> Backend::create_instance_profile(const NewEntity& req) {
+  if (auto r = check_name("instanceProfileName", req.name); !r.ok()) return r.error();
+  if (auto r = check_path(req.path); !r.ok()) return r.error();
+  if (profiles_.count(lower(req.name))) {
+    return errors::already_exists(fmt::format("Instance Profile {} already exists.", req.name));
+  }
+  if (profiles_.size() >= kProfilesPerAccount) {
+    return errors::limit_exceeded(
+        fmt::format("Cannot exceed quota for InstanceProfilesPerAccount: {}", kProfilesPerAccount));
+  }
+  InstanceProfile p;
+  p.name = req.name;
+  p.path = req.path;
+  p.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AIPA");
+  p.arn = arn("instance-profile", req.path, req.name);
+  p.created = world_.now();
+  p.tags = req.tags;
+  return &(profiles_[lower(req.name)] = std::move(p));
+}
+
+Result<const InstanceProfile*> Backend::instance_profile(const std::string& name) const {
+  auto it = profiles_.find(lower(name));
+  if (it == profiles_.end()) {
+    return errors::no_such_entity(fmt::format("Instance Profile {} cannot be found.", name));
+  }
+  return &it->second;
+}
+
+std::vector<const InstanceProfile*> Backend::instance_profiles(const std::string& prefix) const {
+  return sorted_by_name(profiles_, prefix);
+}
+
+Result<std::vector<const InstanceProfile*>> Backend::instance_profiles_for_role(
+    const std::string& name) const {
+  auto r = role(name);
+  if (!r.ok()) return r.error();
+  std::vector<const InstanceProfile*> out;
+  for (const auto& [k, p] : profiles_) {
+    if (p.role == lower(name)) out.push_back(&p);
+  }
+  return out;
+}
+
+Result<Ok> Backend::delete_instance_profile(const std::string& name) {
+  auto p = instance_profile(name);
+  if (!p.ok()) return p.error();
+  if (p.value()->role) {
+    return errors::delete_conflict(
+        "Cannot delete entity, must remove roles from instance profile first.");
+  }
+  profiles_.erase(lower(name));
+  return Ok{};
+}
+
+Result<Ok> Backend::add_role_to_instance_profile(const std::string& profile,
+                                                 const std::string& role_name) {
+  auto p = instance_profile(profile);
+  if (!p.ok()) return p.error();
+  auto r = role(role_name);
+  if (!r.ok()) return r.error();
+  if (p.value()->role) {
+    return errors::limit_exceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
+  }
+  profiles_.at(lower(profile)).role = lower(role_name);
+  return Ok{};
+}
+
+Result<Ok> Backend::remove_role_from_instance_profile(const std::string& profile,
+                                                      const std::string& role_name) {
+  auto p = instance_profile(profile);
+  if (!p.ok()) return p.error();
+  auto r = role(role_name);
+  if (!r.ok()) return r.error();
+  if (p.value()->role != lower(role_name)) {
+    return errors::no_such_entity(fmt::format("Role {} in Instance Profile {} cannot be found.",
+                                              r.value()->name, p.value()->name));
+  }
+  profiles_.at(lower(profile)).role.reset();
+  return Ok{};
+}
+
+// --- evaluation inputs --------------------------------------------------------------------
+
+std::vector<PolicySource> Backend::policies_of(const api::Principal& who) const {
+  std::vector<PolicySource> out;
+  auto add_entity = [&](const Entity& e, std::string_view type) {
+    for (const auto& [name, p] : e.inline_policies) {
+      out.push_back({&p.parsed, PolicyType::Identity, name, std::string(type)});
+    }
+    for (const auto& arn : e.attached) {
+      const ManagedPolicy& m = policies_.at(arn);
+      out.push_back({&m.current().parsed, PolicyType::Identity, m.arn,
+                     m.aws_managed ? "aws-managed" : "user-managed"});
+    }
+    if (e.boundary) {
+      const ManagedPolicy& m = policies_.at(*e.boundary);
+      out.push_back({&m.current().parsed, PolicyType::Boundary, m.arn, "permissions-boundary"});
+    }
+  };
+  if (who.kind == api::Principal::Kind::User) {
+    auto it = users_.find(lower(who.name));
+    if (it == users_.end()) return out;
+    add_entity(it->second, "user");
+    for (const auto& g : it->second.groups) add_entity(groups_.at(g), "group");
+  } else if (who.kind == api::Principal::Kind::AssumedRole) {
+    auto it = roles_.find(lower(who.name));
+    if (it != roles_.end()) add_entity(it->second, "role");
+  }
+  return out;
+}
+
+RequestPrincipal Backend::request_principal(const api::Principal& who) const {
+  RequestPrincipal p;
+  p.arn = who.arn;
+  p.account = account();
+  switch (who.kind) {
+    case api::Principal::Kind::Root:
+      p.type = RequestPrincipal::Type::Root;
+      break;
+    case api::Principal::Kind::User:
+      p.type = RequestPrincipal::Type::User;
+      break;
+    case api::Principal::Kind::AssumedRole:
+    case api::Principal::Kind::Role: {
+      p.type = RequestPrincipal::Type::AssumedRole;
+      auto it = roles_.find(lower(who.name));
+      p.role_arn = it != roles_.end() ? it->second.arn : arn("role", "/", who.name);
+      break;
+    }
+    case api::Principal::Kind::Service:
+      p.type = RequestPrincipal::Type::Service;
+      p.service = lower(who.name);
+      break;
+  }
+  return p;
+}
+
+void Backend::add_principal_context(const api::Principal& who, ContextKeys& ctx) const {
+  auto set = [&](std::string key, std::string value) {
+    ctx[lower(key)] = ContextValue{{std::move(value)}, false};
+  };
+  set("aws:PrincipalAccount", account());
+  const Entity* e = nullptr;
+  if (who.kind == api::Principal::Kind::User) {
+    set("aws:username", who.name);
+    set("aws:userid", who.id);
+    set("aws:PrincipalArn", who.arn);
+    set("aws:PrincipalType", "User");
+    e = find(EntityKind::User, who.name);
+  } else if (who.kind == api::Principal::Kind::AssumedRole ||
+             who.kind == api::Principal::Kind::Role) {
+    e = find(EntityKind::Role, who.name);
+    set("aws:userid", who.id);
+    set("aws:PrincipalArn", e ? e->arn : arn("role", "/", who.name));
+    set("aws:PrincipalType", "AssumedRole");
+  } else if (who.kind == api::Principal::Kind::Root) {
+    set("aws:userid", account());
+    set("aws:PrincipalArn", who.arn);
+    set("aws:PrincipalType", "Account");
+  } else if (who.kind == api::Principal::Kind::Service) {
+    set("aws:PrincipalServiceName", who.name);
+  }
+  if (e) {
+    std::vector<std::string> keys;
+    for (const auto& t : e->tags) {
+      set("aws:PrincipalTag/" + t.key, t.value);
+    }
+  }
+}
+
+Result<api::Principal> Backend::role_session(const std::string& name,
+                                             const std::string& session) const {
+  auto r = role(name);
+  if (!r.ok()) return r.error();
+  const Role& role = *r.value();
+  return api::Principal{
+      api::Principal::Kind::AssumedRole, role.name,
+      fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", account(), role.name, session),
+      fmt::format("{}:{}", role.id, session), session};
+}
+
+Result<api::Principal> Backend::user_principal(const std::string& name) const {
+  auto u = user(name);
+  if (!u.ok()) return u.error();
+  return api::Principal{api::Principal::Kind::User, u.value()->name, u.value()->arn, u.value()->id,
+                        ""};
+}
+
+void Backend::remember_session(const std::string& access_key, api::Principal principal,
+                               sim::SimTime expires) {
+  sessions_[access_key] = {std::move(principal), expires};
+}
+
+const api::Principal* Backend::session_for_key(const std::string& access_key) const {
+  auto it = sessions_.find(access_key);
+  if (it == sessions_.end() || it->second.expires <= world_.now()) return nullptr;
+  return &it->second.principal;
+}
+
+}  // namespace deploysim::fake::iam
