@@ -282,4 +282,17 @@ void Service::load_state(const json::value& state, const api::BlobSource&) {
   }
 }
 
+// Group actions are authorized on the group's ARN (its UUID unknown before it exists: "*").
+std::vector<api::AuthRequest> Service::authorization(const api::Call& c) const {
+  std::string action = "autoscaling:" + c.operation;
+  auto name = opt_str(c.params, "AutoScalingGroupName");
+  if (!name || c.operation.starts_with("Describe")) return {{action, "*", {}}};
+  std::string arn = backend_.arn_of(*name);
+  if (arn.empty()) {
+    arn = fmt::format("arn:aws:autoscaling:{}:{}:autoScalingGroup:*:autoScalingGroupName/{}",
+                      world_.config().region, world_.config().account, *name);
+  }
+  return {{action, arn, {}}};
+}
+
 }  // namespace deploysim::fake::autoscaling

@@ -274,4 +274,44 @@ Service::R Service::deregister_image(const api::Call& c) {
   return json::object{};
 }
 
+// EC2 authorizes instance actions per instance, image and template actions on their ARNs, and
+// Describe* on "*".
+std::vector<api::AuthRequest> Service::authorization(const api::Call& c) const {
+  const std::string& region = world_.config().region;
+  const std::string& account = world_.config().account;
+  auto arn = [&](std::string_view id) -> std::string {
+    if (id.starts_with("i-"))
+      return fmt::format("arn:aws:ec2:{}:{}:instance/{}", region, account, id);
+    if (id.starts_with("ami-")) return fmt::format("arn:aws:ec2:{}::image/{}", region, id);
+    if (id.starts_with("lt-")) {
+      return fmt::format("arn:aws:ec2:{}:{}:launch-template/{}", region, account, id);
+    }
+    return "*";
+  };
+  std::string action = "ec2:" + c.operation;
+  std::vector<api::AuthRequest> out;
+  for (const char* member : {"InstanceIds", "Resources"}) {
+    if (c.operation.starts_with("Describe")) break;
+    for (const auto& id : strings(c.params, member)) out.push_back({action, arn(id), {}});
+  }
+  if (!out.empty()) return out;
+  if (c.operation == "CreateImage") return {{action, arn(str(c.params, "InstanceId")), {}}};
+  if (c.operation == "DeregisterImage") return {{action, arn(str(c.params, "ImageId")), {}}};
+  if (c.operation == "RunInstances") {
+    api::AuthRequest r{action, fmt::format("arn:aws:ec2:{}:{}:instance/*", region, account), {}};
+    if (auto type = opt_str(c.params, "InstanceType")) r.context["ec2:InstanceType"] = {*type};
+    return {r};
+  }
+  if (!c.operation.starts_with("Describe") && c.operation != "CreateLaunchTemplate") {
+    std::string id = str(c.params, "LaunchTemplateId");
+    if (id.empty()) {
+      if (auto name = opt_str(c.params, "LaunchTemplateName")) {
+        if (auto t = backend_.find_launch_template(*name, true); t.ok()) id = t.value()->id;
+      }
+    }
+    if (!id.empty()) return {{action, arn(id), {}}};
+  }
+  return {{action, "*", {}}};
+}
+
 }  // namespace deploysim::fake::ec2

@@ -157,4 +157,28 @@ Service::R Service::list_objects_v2(const api::Call& c) {
   return out;
 }
 
+// S3's IAM actions differ from its operation names in places (ListBuckets is
+// s3:ListAllMyBuckets, HeadObject is s3:GetObject); resources are bucket or object ARNs.
+std::vector<api::AuthRequest> Service::authorization(const api::Call& c) const {
+  std::string bucket = str(c.params, "Bucket");
+  std::string bucket_arn = "arn:aws:s3:::" + bucket;
+  std::string object_arn = bucket_arn + "/" + str(c.params, "Key");
+  const std::string& op = c.operation;
+  if (op == "ListBuckets") return {{"s3:ListAllMyBuckets", "*", {}}};
+  if (op == "HeadBucket") return {{"s3:ListBucket", bucket_arn, {}}};
+  if (op == "ListObjectsV2") {
+    api::AuthRequest r{"s3:ListBucket", bucket_arn, {}};
+    r.context["s3:prefix"] = {str(c.params, "Prefix")};
+    if (auto d = opt_str(c.params, "Delimiter")) r.context["s3:delimiter"] = {*d};
+    if (auto m = num(c.params, "MaxKeys")) r.context["s3:max-keys"] = {std::to_string(*m)};
+    return {r};
+  }
+  if (op == "GetObject" || op == "HeadObject") {
+    bool version = c.params.contains("VersionId");
+    return {{version ? "s3:GetObjectVersion" : "s3:GetObject", object_arn, {}}};
+  }
+  if (op == "PutObject" || op == "DeleteObject") return {{"s3:" + op, object_arn, {}}};
+  return {{"s3:" + op, bucket_arn, {}}};
+}
+
 }  // namespace deploysim::fake::s3

@@ -11,6 +11,7 @@ class Service : public api::Service {
   explicit Service(world::World& world);
   std::string_view name() const override { return "s3"; }
   const api::OperationTable& operations() const override { return table_; }
+  std::vector<api::AuthRequest> authorization(const api::Call& call) const override;
   json::value save_state(api::BlobSink& blobs) const override { return backend_.save_state(blobs); }
   void load_state(const json::value& state, const api::BlobSource& blobs) override {
     backend_.load_state(state, blobs);
