@@ -23,6 +23,8 @@ struct RunRequest {
   std::string zone;
   std::string subnet_id;
   std::string iam_profile_arn;
+  // IamInstanceProfile as requested (Arn or Name); checked against IAM by the service layer.
+  std::string profile_arn, profile_name;
   Tags tags;
 };
 

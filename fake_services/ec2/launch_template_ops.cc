@@ -65,11 +65,8 @@ sim::Result<sim::Ok> Service::apply_launch_template(const json::object& spec, Ru
   if (auto it = d.find("Placement"); it != d.end())
     req.zone = str(it->value().as_object(), "AvailabilityZone");
   if (auto it = d.find("IamInstanceProfile"); it != d.end()) {
-    const json::object& p = it->value().as_object();
-    req.iam_profile_arn = !str(p, "Arn").empty()
-                              ? str(p, "Arn")
-                              : fmt::format("arn:aws:iam::{}:instance-profile/{}",
-                                            world_.config().account, str(p, "Name"));
+    req.profile_arn = str(it->value().as_object(), "Arn");
+    req.profile_name = str(it->value().as_object(), "Name");
   }
   if (auto it = d.find("TagSpecifications"); it != d.end()) {
     for (const auto& s : it->value().as_array()) {

@@ -143,11 +143,11 @@ Service::R Service::run_instances(const api::Call& c) {
   }
   if (auto s = str(c.params, "SubnetId"); !s.empty()) req.subnet_id = s;
   if (auto it = c.params.find("IamInstanceProfile"); it != c.params.end()) {
-    const json::object& p = it->value().as_object();
-    req.iam_profile_arn = !str(p, "Arn").empty()
-                              ? str(p, "Arn")
-                              : fmt::format("arn:aws:iam::{}:instance-profile/{}",
-                                            world_.config().account, str(p, "Name"));
+    req.profile_arn = str(it->value().as_object(), "Arn");
+    req.profile_name = str(it->value().as_object(), "Name");
+  }
+  if (auto checked = check_instance_profile(req, c.principal); !checked.ok()) {
+    return checked.error();
   }
   if (auto it = c.params.find("TagSpecifications"); it != c.params.end()) {
     for (const auto& spec : it->value().as_array()) {
@@ -167,6 +167,45 @@ Service::R Service::run_instances(const api::Call& c) {
                       {"Instances", std::move(instances)},
                       {"OwnerId", world_.config().account},
                       {"ReservationId", launched.value().front()->reservation_id}};
+}
+
+// The instance profile named by the request or its launch template must exist in IAM, and the
+// caller must be allowed to pass its role to EC2 (iam:PassRole, iam.md §5).
+sim::Result<sim::Ok> Service::check_instance_profile(RunRequest& req,
+                                                     const api::Principal& caller) {
+  if (req.profile_arn.empty() && req.profile_name.empty()) return sim::Ok{};
+  std::string arn = req.profile_arn;
+  std::string name = req.profile_name;
+  bool by_arn = !arn.empty();
+  if (by_arn) name = arn.substr(arn.rfind('/') + 1);
+  req.iam_profile_arn =
+      by_arn ? arn
+             : fmt::format("arn:aws:iam::{}:instance-profile/{}", world_.config().account, name);
+  if (!world_.dispatcher().find_service("iam")) return sim::Ok{};  // IAM not simulated
+  api::Call lookup{"iam", "GetInstanceProfile", {{"InstanceProfileName", name}}, world_.root()};
+  lookup.journal = false;
+  auto found = world_.dispatcher().call(lookup);
+  const json::object* profile = nullptr;
+  if (found.ok()) profile = &found.value().body.at("InstanceProfile").as_object();
+  if (!profile || (by_arn && profile->at("Arn").as_string() != arn)) {
+    return sim::AwsError{
+        "InvalidParameterValue",
+        by_arn ? fmt::format("Value ({}) for parameter iamInstanceProfile.arn is invalid. Invalid "
+                             "IAM Instance Profile ARN",
+                             arn)
+               : fmt::format("Value ({}) for parameter iamInstanceProfile.name is invalid. "
+                             "Invalid IAM Instance Profile name",
+                             name),
+        400};
+  }
+  req.iam_profile_arn = std::string(profile->at("Arn").as_string());
+  for (const auto& role : profile->at("Roles").as_array()) {
+    api::AuthRequest pass{"iam:PassRole",
+                          std::string(role.at("Arn").as_string()),
+                          {{"iam:PassedToService", {"ec2.amazonaws.com"}}}};
+    if (auto denied = world_.dispatcher().authorize(caller, pass, "ec2")) return *denied;
+  }
+  return sim::Ok{};
 }
 
 Service::R Service::describe_instances(const api::Call& c) {

@@ -21,6 +21,7 @@ class Service : public api::Service {
  private:
   using R = sim::Result<json::object>;
   R run_instances(const api::Call& c);
+  sim::Result<sim::Ok> check_instance_profile(RunRequest& req, const api::Principal& caller);
   R describe_instances(const api::Call& c);
   R describe_instance_status(const api::Call& c);
   R terminate_instances(const api::Call& c);

@@ -80,10 +80,11 @@ Run::Made Run::make_call(const Step& st, bool journal) {
   }
   api::Principal who = world_.root();
   if (st.as) {
-    auto resolved = world_.dispatcher().resolve_principal(*st.as, world_.config().account);
+    std::string spec = interpolate(*st.as, bindings_, st.where);
+    auto resolved = world_.dispatcher().resolve_principal(spec, world_.config().account);
     if (!resolved.ok()) {
       throw StepFailure(
-          fmt::format("as: {}: {}: {}", *st.as, resolved.error().code, resolved.error().message));
+          fmt::format("as: {}: {}: {}", spec, resolved.error().code, resolved.error().message));
     }
     who = resolved.value();
   }
