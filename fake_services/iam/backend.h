@@ -115,6 +115,10 @@ class Backend {
   // Policy documents checked the way the API checks them (MalformedPolicyDocument, sizes).
   Result<Policy> check_document(const std::string& document, PolicyKind kind, bool managed) const;
 
+  // --state (state.cc).
+  json::value save_state() const;
+  void load_state(const json::value& state);
+
   const std::string& account() const { return world_.config().account; }
   std::string arn(std::string_view type, const std::string& path, const std::string& name) const;
 

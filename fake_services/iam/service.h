@@ -15,6 +15,10 @@ class Service : public api::Service {
   std::string_view name() const override { return "iam"; }
   const api::OperationTable& operations() const override { return table_; }
   std::vector<api::AuthRequest> authorization(const api::Call& call) const override;
+  json::value save_state(api::BlobSink&) const override { return backend_.save_state(); }
+  void load_state(const json::value& state, const api::BlobSource&) override {
+    backend_.load_state(state);
+  }
   Backend& backend() { return backend_; }
   const Backend& backend() const { return backend_; }
 

@@ -80,6 +80,13 @@ check "call --state keeps the world" 0 "$bin" call s3 CreateBucket --input @"$wo
 check "the next call sees it" 0 "$bin" call s3 HeadBucket --input @"$work/in.json" --state "$work/w.db"
 check "run continues the same world" 0 "$bin" run --state "$work/w.db" "$scenario"
 check "a non-state file is refused" 2 "$bin" call s3 ListBuckets --state "$work/in.json"
+# IAM entities live in the state file too: a user made by one call is decided on by the next.
+check "iam user in a state file" 0 "$bin" call iam CreateUser --input '{"UserName":"dev"}' --state "$work/iam.db"
+check "a denied call exits 254" 254 "$bin" call --as user/dev s3 ListBuckets --state "$work/iam.db"
+contains "with AWS's message" "$work/err" "is not authorized to perform: s3:ListAllMyBuckets because no identity-based policy allows"
+check "attach a managed policy" 0 "$bin" call iam AttachUserPolicy --input '{"UserName":"dev","PolicyArn":"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}' --state "$work/iam.db"
+check "then it is allowed" 0 "$bin" call --as user/dev s3 ListBuckets --state "$work/iam.db"
+check "an unknown user is NoSuchEntity" 254 "$bin" call --as user/ghost s3 ListBuckets --state "$work/iam.db"
 
 # --- validate ---
 fixtures="$src/../shared/fixtures/agent"
