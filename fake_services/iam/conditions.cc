@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 namespace deploysim::fake::iam {
 namespace {
@@ -27,12 +28,54 @@ long long days_from_civil(long long y, unsigned m, unsigned d) {
 }
 
 std::optional<double> to_number(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  std::string copy(s);
-  char* end = nullptr;
-  double v = std::strtod(copy.c_str(), &end);
-  if (end != copy.c_str() + copy.size() || std::isnan(v)) return std::nullopt;
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || std::isnan(v)) {
+    return std::nullopt;
+  }
   return v;
+}
+
+bool is_date(CondOp op) {
+  return op >= CondOp::DateEquals && op <= CondOp::DateGreaterThanEquals;
+}
+
+bool is_numeric(CondOp op) {
+  return (op >= CondOp::NumericEquals && op <= CondOp::NumericGreaterThanEquals) || is_date(op);
+}
+
+std::optional<double> number_of(CondOp op, std::string_view text) {
+  if (is_date(op)) {
+    auto d = parse_date(text);
+    if (!d) return std::nullopt;
+    return static_cast<double>(*d);
+  }
+  return to_number(text);
+}
+
+bool compare(CondOp op, double a, double b) {
+  switch (op) {
+    case CondOp::NumericEquals:
+    case CondOp::NumericNotEquals:
+    case CondOp::DateEquals:
+    case CondOp::DateNotEquals:
+      return a == b;
+    case CondOp::NumericLessThan:
+    case CondOp::DateLessThan:
+      return a < b;
+    case CondOp::NumericLessThanEquals:
+    case CondOp::DateLessThanEquals:
+      return a <= b;
+    case CondOp::NumericGreaterThan:
+    case CondOp::DateGreaterThan:
+      return a > b;
+    case CondOp::NumericGreaterThanEquals:
+    case CondOp::DateGreaterThanEquals:
+      return a >= b;
+    default:
+      return false;
+  }
 }
 
 bool negated(CondOp op) {
@@ -69,40 +112,43 @@ struct Cidr {
 
 std::optional<Cidr> parse_cidr(std::string_view text) {
   Cidr c;
-  std::string addr(text);
-  std::size_t slash = addr.find('/');
-  std::string prefix;
-  if (slash != std::string::npos) {
-    prefix = addr.substr(slash + 1);
-    addr.resize(slash);
-  }
-  if (inet_pton(AF_INET, addr.c_str(), c.bytes.data()) == 1) {
+  std::size_t slash = text.find('/');
+  std::string_view addr = text.substr(0, slash);
+  char buf[INET6_ADDRSTRLEN + 1];
+  if (addr.size() > INET6_ADDRSTRLEN) return std::nullopt;
+  addr.copy(buf, addr.size());
+  buf[addr.size()] = '\0';
+  if (inet_pton(AF_INET, buf, c.bytes.data()) == 1) {
     c.family = AF_INET;
     c.prefix = 32;
-  } else if (inet_pton(AF_INET6, addr.c_str(), c.bytes.data()) == 1) {
+  } else if (inet_pton(AF_INET6, buf, c.bytes.data()) == 1) {
     c.family = AF_INET6;
     c.prefix = 128;
   } else {
     return std::nullopt;
   }
-  if (!prefix.empty()) {
+  if (slash != std::string_view::npos) {
     long long n = 0;
-    if (!to_int(prefix, n) || n < 0 || n > c.prefix) return std::nullopt;
+    if (!to_int(text.substr(slash + 1), n) || n < 0 || n > c.prefix) return std::nullopt;
     c.prefix = static_cast<int>(n);
   }
   return c;
 }
 
+bool contains(const Cidr& net, const Cidr& a) {
+  if (a.family != net.family) return false;
+  int bits = net.prefix;
+  for (int i = 0; bits > 0; ++i, bits -= 8) {
+    unsigned char mask = bits >= 8 ? 0xff : static_cast<unsigned char>(0xff << (8 - bits));
+    if ((a.bytes[i] & mask) != (net.bytes[i] & mask)) return false;
+  }
+  return true;
+}
+
 bool ip_in(std::string_view ip, std::string_view cidr) {
   auto a = parse_cidr(ip);
   auto net = parse_cidr(cidr);
-  if (!a || !net || a->family != net->family) return false;
-  int bits = net->prefix;
-  for (int i = 0; bits > 0; ++i, bits -= 8) {
-    unsigned char mask = bits >= 8 ? 0xff : static_cast<unsigned char>(0xff << (8 - bits));
-    if ((a->bytes[i] & mask) != (net->bytes[i] & mask)) return false;
-  }
-  return true;
+  return a && net && contains(*net, *a);
 }
 
 // The positive comparison of one request value with one policy value.
@@ -133,40 +179,8 @@ bool base_match(CondOp op, std::string_view req, std::string_view pol, bool esca
     default:
       break;
   }
-  bool date = op >= CondOp::DateEquals && op <= CondOp::DateGreaterThanEquals;
-  double a = 0, b = 0;
-  if (date) {
-    auto x = parse_date(req), y = parse_date(pol);
-    if (!x || !y) return false;
-    a = static_cast<double>(*x);
-    b = static_cast<double>(*y);
-  } else {
-    auto x = to_number(req), y = to_number(pol);
-    if (!x || !y) return false;
-    a = *x;
-    b = *y;
-  }
-  switch (op) {
-    case CondOp::NumericEquals:
-    case CondOp::NumericNotEquals:
-    case CondOp::DateEquals:
-    case CondOp::DateNotEquals:
-      return a == b;
-    case CondOp::NumericLessThan:
-    case CondOp::DateLessThan:
-      return a < b;
-    case CondOp::NumericLessThanEquals:
-    case CondOp::DateLessThanEquals:
-      return a <= b;
-    case CondOp::NumericGreaterThan:
-    case CondOp::DateGreaterThan:
-      return a > b;
-    case CondOp::NumericGreaterThanEquals:
-    case CondOp::DateGreaterThanEquals:
-      return a >= b;
-    default:
-      return false;
-  }
+  auto x = number_of(op, req), y = number_of(op, pol);
+  return x && y && compare(op, *x, *y);
 }
 
 std::string escape_pattern(std::string_view s) {
@@ -182,70 +196,80 @@ std::string escape_pattern(std::string_view s) {
 
 std::optional<std::int64_t> parse_date(std::string_view text) {
   long long epoch = 0;
-  if (text.find('-') == std::string_view::npos && text.find('T') == std::string_view::npos &&
-      text.find('t') == std::string_view::npos) {
+  std::size_t t = text.find_first_of("Tt");
+  if (t == std::string_view::npos && text.find('-') == std::string_view::npos) {
     if (!to_int(text, epoch) || epoch < 0) return std::nullopt;
     return epoch * 1000;
   }
-  std::string s = ascii_lower(text);
-  std::size_t t = s.find('t');
-  std::string date = s.substr(0, t);
-  std::string time = t == std::string::npos ? "" : s.substr(t + 1);
-  long long y = 0, mo = 1, d = 1;
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    std::size_t p = date.find('-', start);
-    parts.push_back(date.substr(start, p == std::string::npos ? p : p - start));
-    if (p == std::string::npos) break;
-    start = p + 1;
+  std::string_view date = text.substr(0, t);
+  std::string_view time = t == std::string_view::npos ? std::string_view() : text.substr(t + 1);
+  // Y[-M[-D]] (a leading '-' is a negative year)
+  long long part[3] = {0, 1, 1};
+  int n = 0;
+  std::size_t start = 0;
+  bool negative = !date.empty() && date[0] == '-';
+  if (negative) start = 1;
+  while (true) {
+    std::size_t dash = date.find('-', start);
+    if (n == 3 || !to_int(date.substr(start, dash == std::string_view::npos ? dash : dash - start),
+                          part[n])) {
+      return std::nullopt;
+    }
+    ++n;
+    if (dash == std::string_view::npos) break;
+    start = dash + 1;
   }
-  if (parts.size() > 3 || !to_int(parts[0], y)) return std::nullopt;
-  if (parts.size() > 1 && (!to_int(parts[1], mo) || mo < 1 || mo > 12)) return std::nullopt;
-  if (parts.size() > 2 && (!to_int(parts[2], d) || d < 1 || d > 31)) return std::nullopt;
-  long long ms = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400000;
+  if (negative) part[0] = -part[0];
+  if (part[1] < 1 || part[1] > 12 || part[2] < 1 || part[2] > 31) return std::nullopt;
+  long long ms =
+      days_from_civil(part[0], static_cast<unsigned>(part[1]), static_cast<unsigned>(part[2])) *
+      86400000;
   if (time.empty()) return ms;
   // hh[:mm[:ss[.fff]]] then z | +hh[:mm] | -hh[:mm]
   long long offset_min = 0;
-  std::size_t zone = time.find_first_of("z+-");
-  std::string clock = time.substr(0, zone);
-  if (zone != std::string::npos) {
-    std::string z = time.substr(zone);
-    if (z != "z") {
-      if (z.size() < 3) return std::nullopt;
+  std::size_t zone = time.find_first_of("Zz+-");
+  std::string_view clock = time.substr(0, zone);
+  if (zone != std::string_view::npos) {
+    std::string_view z = time.substr(zone);
+    if (z != "z" && z != "Z") {
       long long hh = 0, mm = 0;
-      if (!to_int(z.substr(1, 2), hh) || hh > 23) return std::nullopt;
-      if (z.size() > 3) {
-        if (z.size() != 6 || z[3] != ':' || !to_int(z.substr(4, 2), mm) || mm > 59)
-          return std::nullopt;
+      if (z.size() < 3 || !to_int(z.substr(1, 2), hh) || hh > 23) return std::nullopt;
+      if (z.size() > 3 &&
+          (z.size() != 6 || z[3] != ':' || !to_int(z.substr(4, 2), mm) || mm > 59)) {
+        return std::nullopt;
       }
       offset_min = (z[0] == '+' ? 1 : -1) * (hh * 60 + mm);
     }
   }
-  long long h = 0, mi = 0, sec = 0, frac_ms = 0;
-  std::vector<std::string> tp;
-  for (std::size_t start = 0;;) {
-    std::size_t p = clock.find(':', start);
-    tp.push_back(clock.substr(start, p == std::string::npos ? p : p - start));
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  if (tp.size() > 3) return std::nullopt;
-  if (!tp[0].empty() && (!to_int(tp[0], h) || h > 23)) return std::nullopt;
-  if (tp.size() > 1 && (!to_int(tp[1], mi) || mi > 59)) return std::nullopt;
-  if (tp.size() > 2) {
-    std::string secs = tp[2];
-    std::size_t dot = secs.find('.');
-    if (dot != std::string::npos) {
-      std::string frac = secs.substr(dot + 1);
-      long long f = 0;
-      if (frac.empty() || frac.size() > 9 || !to_int(frac, f)) return std::nullopt;
-      frac = (frac + "000").substr(0, 3);
-      to_int(frac, frac_ms);
-      secs.resize(dot);
+  long long clock_part[3] = {0, 0, 0};
+  long long frac_ms = 0;
+  n = 0;
+  start = 0;
+  while (!clock.empty()) {
+    std::size_t colon = clock.find(':', start);
+    std::string_view piece =
+        clock.substr(start, colon == std::string_view::npos ? colon : colon - start);
+    if (n == 3) return std::nullopt;
+    if (n == 2) {
+      std::size_t dot = piece.find('.');
+      if (dot != std::string_view::npos) {
+        std::string_view frac = piece.substr(dot + 1);
+        long long f = 0;
+        if (frac.empty() || frac.size() > 9 || !to_int(frac, f)) return std::nullopt;
+        for (std::size_t i = frac.size(); i < 3; ++i) f *= 10;
+        for (std::size_t i = 3; i < frac.size(); ++i) f /= 10;
+        frac_ms = f;
+        piece = piece.substr(0, dot);
+      }
     }
-    if (!to_int(secs, sec) || sec > 59) return std::nullopt;
+    if (!to_int(piece, clock_part[n])) return std::nullopt;
+    ++n;
+    if (colon == std::string_view::npos) break;
+    start = colon + 1;
   }
-  return ms + ((h * 60 + mi - offset_min) * 60 + sec) * 1000 + frac_ms;
+  if (clock_part[0] > 23 || clock_part[1] > 59 || clock_part[2] > 59) return std::nullopt;
+  return ms + ((clock_part[0] * 60 + clock_part[1] - offset_min) * 60 + clock_part[2]) * 1000 +
+         frac_ms;
 }
 
 std::optional<std::string> substitute(std::string_view text, const ContextKeys& context,
@@ -298,6 +322,14 @@ std::optional<std::string> substitute(std::string_view text, const ContextKeys& 
   return out;
 }
 
+void prepare_numbers(Condition& c) {
+  if (!is_numeric(c.op)) return;
+  c.numbers.clear();
+  for (const auto& v : c.values) {
+    c.numbers.push_back(number_of(c.op, v).value_or(std::numeric_limits<double>::quiet_NaN()));
+  }
+}
+
 bool arn_like(std::string_view pattern, std::string_view arn, bool escapes) {
   auto split6 = [](std::string_view s) {
     std::vector<std::string_view> parts;
@@ -335,35 +367,58 @@ ConditionResult evaluate_condition(const Condition& c, const ContextKeys& contex
     return {result, true};
   }
   // The policy's values, with variables substituted; an unresolved one matches nothing.
-  bool live = variables && takes_variables(c.op);
+  // The policy's values, with variables substituted; an unresolved one matches nothing.
+  const std::vector<std::string>* values = &c.values;
+  std::vector<std::string> substituted;
   bool escapes = false;
-  if (live && pattern_op(c.op)) {
-    for (const auto& v : c.values) escapes = escapes || v.find("${") != std::string::npos;
-  }
-  std::vector<std::string> values;
-  values.reserve(c.values.size());
-  for (const auto& v : c.values) {
-    if (live && v.find("${") != std::string::npos) {
-      auto s = substitute(v, context, escapes);
-      if (s) values.push_back(std::move(*s));
-    } else if (escapes) {
-      std::string e;  // literal backslashes must read the same under escapes
-      for (char ch : v) {
-        if (ch == '\\') e += '\\';
-        e += ch;
+  if (variables && c.has_variables && takes_variables(c.op)) {
+    escapes = pattern_op(c.op);
+    for (const auto& v : c.values) {
+      if (v.find("${") != std::string::npos) {
+        if (auto sub = substitute(v, context, escapes)) substituted.push_back(std::move(*sub));
+      } else if (escapes) {
+        std::string e;  // literal backslashes must read the same under escapes
+        for (char ch : v) {
+          if (ch == '\\') e += '\\';
+          e += ch;
+        }
+        substituted.push_back(std::move(e));
+      } else {
+        substituted.push_back(v);
       }
-      values.push_back(std::move(e));
-    } else {
-      values.push_back(v);
     }
+    values = &substituted;
   }
   bool neg = negated(c.op);
+  bool numeric = is_numeric(c.op) && c.numbers.size() == c.values.size();
+  bool ip = c.op == CondOp::IpAddress || c.op == CondOp::NotIpAddress;
   auto one = [&](const std::string& req) {
     bool any = false;
-    for (const auto& v : values) {
-      if (base_match(c.op, req, v, escapes)) {
-        any = true;
-        break;
+    if (numeric) {
+      if (auto r = number_of(c.op, req)) {
+        for (double n : c.numbers) {
+          if (compare(c.op, *r, n)) {
+            any = true;
+            break;
+          }
+        }
+      }
+    } else if (ip) {
+      if (auto a = parse_cidr(req)) {
+        for (const auto& v : *values) {
+          auto net = parse_cidr(v);
+          if (net && contains(*net, *a)) {
+            any = true;
+            break;
+          }
+        }
+      }
+    } else {
+      for (const auto& v : *values) {
+        if (base_match(c.op, req, v, escapes)) {
+          any = true;
+          break;
+        }
       }
     }
     return neg ? !any : any;

@@ -40,6 +40,9 @@ struct ConditionResult {
 ConditionResult evaluate_condition(const Condition& condition, const ContextKeys& context,
                                    bool variables);
 
+// Fills `condition.numbers` for the Numeric and Date families (parse once, compare many).
+void prepare_numbers(Condition& condition);
+
 // ARN matching as ArnLike does it: six colon-separated parts, each matched on its own.
 bool arn_like(std::string_view pattern, std::string_view arn, bool escapes = false);
 

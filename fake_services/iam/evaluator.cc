@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace deploysim::fake::iam {
 namespace {
@@ -10,16 +11,21 @@ namespace {
 enum class PrincipalMatch { None, Direct, Role, Account };
 
 // Splits at the first five colons: arn, partition, service, region, account, resource.
-std::vector<std::string_view> arn_parts(std::string_view s) {
-  std::vector<std::string_view> parts;
+struct ArnParts {
+  std::array<std::string_view, 6> part;
+  std::size_t size = 0;
+};
+
+ArnParts arn_parts(std::string_view s) {
+  ArnParts out;
   for (int n = 0; n < 5; ++n) {
     std::size_t p = s.find(':');
     if (p == std::string_view::npos) break;
-    parts.push_back(s.substr(0, p));
+    out.part[out.size++] = s.substr(0, p);
     s.remove_prefix(p + 1);
   }
-  parts.push_back(s);
-  return parts;
+  out.part[out.size++] = s;
+  return out;
 }
 
 // The Resource element: partition, service, region and account compared per segment without
@@ -27,18 +33,18 @@ std::vector<std::string_view> arn_parts(std::string_view s) {
 bool resource_matches(std::string_view pattern, const Request& req, bool variables) {
   if (pattern == "*") return true;
   if (req.resource == "*") return false;
-  auto p = arn_parts(pattern);
-  if (p.size() < 6) return glob_match(pattern, req.resource);
-  auto a = arn_parts(req.resource);
-  if (a.size() < 6) return false;
+  ArnParts p = arn_parts(pattern);
+  if (p.size < 6) return glob_match(pattern, req.resource);
+  ArnParts a = arn_parts(req.resource);
+  if (a.size < 6) return false;
   for (std::size_t i = 0; i < 5; ++i) {
-    if (!glob_match_icase(p[i], a[i])) return false;
+    if (!glob_match_icase(p.part[i], a.part[i])) return false;
   }
-  if (variables && p[5].find("${") != std::string_view::npos) {
-    auto s = substitute(p[5], req.context, true);
-    return s && glob_match(*s, a[5], true);
+  if (variables && p.part[5].find("${") != std::string_view::npos) {
+    auto s = substitute(p.part[5], req.context, true);
+    return s && glob_match(*s, a.part[5], true);
   }
-  return glob_match(p[5], a[5]);
+  return glob_match(p.part[5], a.part[5]);
 }
 
 PrincipalMatch principal_matches(const PrincipalSpec& spec, const RequestPrincipal& who) {
@@ -104,10 +110,18 @@ const char* bare_name(PolicyType t) {
 bool statement_applies(const Statement& s, const Policy& p, const Request& req,
                        const std::string& lower_action, std::vector<std::string>* missing) {
   bool action = false;
-  for (const auto& a : s.actions) {
-    if (glob_match(a, lower_action)) {
-      action = true;
-      break;
+  for (std::size_t i = 0; i < s.actions.size() && !action; ++i) {
+    const std::string& a = s.actions[i];
+    switch (s.action_shapes[i]) {
+      case 0:
+        action = a == lower_action;
+        break;
+      case 1:
+        action =
+            std::string_view(lower_action).starts_with(std::string_view(a).substr(0, a.size() - 1));
+        break;
+      default:
+        action = glob_match(a, lower_action);
     }
   }
   if (action == s.not_action) return false;

@@ -619,6 +619,8 @@ sim::Result<Policy> parse_policy(std::string_view document, const ParseOptions& 
     st.not_action = s.contains("NotAction");
     for (auto& a : as_strings(s.at(st.not_action ? "NotAction" : "Action"))) {
       st.actions.push_back(ascii_lower(a));
+      std::size_t wild = a.find_first_of("*?");
+      st.action_shapes.push_back(wild == std::string::npos ? 0 : wild == a.size() - 1 ? 1 : 2);
     }
     st.not_resource = s.contains("NotResource");
     st.has_resource = st.not_resource || s.contains("Resource");
@@ -650,6 +652,10 @@ sim::Result<Policy> parse_policy(std::string_view document, const ParseOptions& 
           } else {
             c.values.push_back(scalar_text(v));
           }
+          for (const auto& v : c.values) {
+            c.has_variables = c.has_variables || v.find("${") != std::string::npos;
+          }
+          prepare_numbers(c);
           st.conditions.push_back(std::move(c));
         }
       }

@@ -56,6 +56,8 @@ struct Condition {
   std::string key;  // lower-cased: condition keys are case-insensitive
   std::string key_as_written;
   std::vector<std::string> values;  // JSON scalars as text ("true", "10", "x")
+  bool has_variables = false;       // some value holds "${"
+  std::vector<double> numbers;      // Numeric*/Date* values, parsed once (NaN: unparseable)
 };
 
 // Principal / NotPrincipal: "*" or a map of AWS / Service / Federated / CanonicalUser.
@@ -74,6 +76,8 @@ struct Statement {
   bool allow = true;
   bool not_action = false;
   std::vector<std::string> actions;  // lower-cased patterns ("s3:get*")
+  // Per action: 0 no wildcard, 1 a single trailing '*' (a prefix), 2 anything else (glob).
+  std::vector<std::uint8_t> action_shapes;
   bool has_resource = false;
   bool not_resource = false;
   std::vector<std::string> resources;
