@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "fake_services/autoscaling/errors.h"
+#include "fake_services/iam/pass_role.h"
+#include "simulator/api/params.h"
 #include "simulator/core/ids.h"
 
 namespace deploysim::fake::autoscaling {
@@ -92,13 +94,27 @@ Result<const Group*> Backend::create_group(const GroupSpec& spec) {
     return errors::validation("You must use a valid fully-formed launch template. " +
                               check.error().message);
   }
+  const json::object& v = check->body.at("LaunchTemplateVersions").as_array()[0].as_object();
+  if (auto* data = v.if_contains("LaunchTemplateData")) {
+    if (auto* profile = data->as_object().if_contains("IamInstanceProfile")) {
+      const json::object& p = profile->as_object();
+      std::string arn = api::params::str(p, "Arn"), name = api::params::str(p, "Name");
+      auto checked = iam::check_instance_profile(world_, spec.caller, arn, name, "autoscaling");
+      if (!checked.found) {
+        return errors::validation(fmt::format(
+            "You must use a valid fully-formed launch template. Value ({}) for parameter "
+            "iamInstanceProfile.{} is invalid. Invalid IAM Instance Profile {}",
+            arn.empty() ? name : arn, arn.empty() ? "name" : "arn", arn.empty() ? "name" : "ARN"));
+      }
+      if (checked.denied) return *checked.denied;
+    }
+  }
   Group g;
   g.name = spec.name;
   g.arn = fmt::format("arn:aws:autoscaling:{}:{}:autoScalingGroup:{}:autoScalingGroupName/{}",
                       world_.config().region, world_.config().account,
                       sim::uuid(world_.rng().stream("autoscaling-ids")), spec.name);
   g.launch_template = spec.launch_template;
-  const json::object& v = check->body.at("LaunchTemplateVersions").as_array()[0].as_object();
   g.launch_template.id = std::string(v.at("LaunchTemplateId").as_string());
   g.launch_template.name = std::string(v.at("LaunchTemplateName").as_string());
   g.min = min;

@@ -42,6 +42,7 @@ struct HookRequest {
 
 struct GroupSpec {
   std::string name;
+  api::Principal caller;  // who creates the group: iam:PassRole for its template's profile
   TemplateRef launch_template;
   std::optional<int> min, max, desired;
   std::vector<std::string> zones;

@@ -102,7 +102,9 @@ GroupSpec spec_of(const json::object& p) {
 }  // namespace
 
 Service::R Service::create_auto_scaling_group(const api::Call& c) {
-  auto g = backend_.create_group(spec_of(c.params));
+  GroupSpec spec = spec_of(c.params);
+  spec.caller = c.principal;
+  auto g = backend_.create_group(spec);
   if (!g.ok()) return g.error();
   return json::object{};
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "fake_services/iam/pass_role.h"
 #include "simulator/api/params.h"
 
 namespace deploysim::fake::ec2 {
@@ -170,41 +171,26 @@ Service::R Service::run_instances(const api::Call& c) {
 }
 
 // The instance profile named by the request or its launch template must exist in IAM, and the
-// caller must be allowed to pass its role to EC2 (iam:PassRole, iam.md §5).
+// caller must be allowed to pass its role to EC2.
 sim::Result<sim::Ok> Service::check_instance_profile(RunRequest& req,
                                                      const api::Principal& caller) {
   if (req.profile_arn.empty() && req.profile_name.empty()) return sim::Ok{};
-  std::string arn = req.profile_arn;
-  std::string name = req.profile_name;
-  bool by_arn = !arn.empty();
-  if (by_arn) name = arn.substr(arn.rfind('/') + 1);
-  req.iam_profile_arn =
-      by_arn ? arn
-             : fmt::format("arn:aws:iam::{}:instance-profile/{}", world_.config().account, name);
-  if (!world_.dispatcher().find_service("iam")) return sim::Ok{};  // IAM not simulated
-  api::Call lookup{"iam", "GetInstanceProfile", {{"InstanceProfileName", name}}, world_.root()};
-  lookup.journal = false;
-  auto found = world_.dispatcher().call(lookup);
-  const json::object* profile = nullptr;
-  if (found.ok()) profile = &found.value().body.at("InstanceProfile").as_object();
-  if (!profile || (by_arn && profile->at("Arn").as_string() != arn)) {
+  auto check =
+      iam::check_instance_profile(world_, caller, req.profile_arn, req.profile_name, "ec2");
+  if (!check.found) {
     return sim::AwsError{
         "InvalidParameterValue",
-        by_arn ? fmt::format("Value ({}) for parameter iamInstanceProfile.arn is invalid. Invalid "
-                             "IAM Instance Profile ARN",
-                             arn)
-               : fmt::format("Value ({}) for parameter iamInstanceProfile.name is invalid. "
-                             "Invalid IAM Instance Profile name",
-                             name),
+        !req.profile_arn.empty()
+            ? fmt::format("Value ({}) for parameter iamInstanceProfile.arn is invalid. Invalid "
+                          "IAM Instance Profile ARN",
+                          req.profile_arn)
+            : fmt::format("Value ({}) for parameter iamInstanceProfile.name is invalid. Invalid "
+                          "IAM Instance Profile name",
+                          req.profile_name),
         400};
   }
-  req.iam_profile_arn = std::string(profile->at("Arn").as_string());
-  for (const auto& role : profile->at("Roles").as_array()) {
-    api::AuthRequest pass{"iam:PassRole",
-                          std::string(role.at("Arn").as_string()),
-                          {{"iam:PassedToService", {"ec2.amazonaws.com"}}}};
-    if (auto denied = world_.dispatcher().authorize(caller, pass, "ec2")) return *denied;
-  }
+  if (check.denied) return *check.denied;
+  req.iam_profile_arn = check.arn;
   return sim::Ok{};
 }
 
