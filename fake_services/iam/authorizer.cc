@@ -26,6 +26,16 @@ sim::AwsError access_denied(std::string_view protocol, std::string message) {
   return {"AccessDenied", std::move(message), 403};
 }
 
+const Policy* Authorizer::resource_policy(const std::string& document) const {
+  auto it = resource_policies_.find(document);
+  if (it == resource_policies_.end()) {
+    auto parsed = parse_policy(document, {PolicyKind::Resource, false});
+    if (!parsed.ok()) return nullptr;  // the owning service checked it when it was written
+    it = resource_policies_.emplace(document, std::move(parsed).value()).first;
+  }
+  return &it->second;
+}
+
 Evaluation Authorizer::evaluate(const api::Principal& who, const api::AuthRequest& auth,
                                 Request* out_request) const {
   Request req;
@@ -44,6 +54,11 @@ Evaluation Authorizer::evaluate(const api::Principal& who, const api::AuthReques
     req.context[name] = {values, multi};
   }
   std::vector<PolicySource> policies = backend_.policies_of(who);
+  if (auth.resource_policy) {
+    if (const Policy* p = resource_policy(*auth.resource_policy)) {
+      policies.push_back({p, PolicyType::Resource, "resource-policy", "resource"});
+    }
+  }
   if (assume_role_action(auth.action)) {
     std::string prefix = fmt::format("arn:aws:iam::{}:role/", backend_.account());
     if (auth.resource.starts_with(prefix)) {

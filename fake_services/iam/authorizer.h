@@ -25,8 +25,12 @@ class Authorizer : public api::Authorizer, public api::PrincipalResolver {
                       Request* out_request = nullptr) const;
 
  private:
+  const Policy* resource_policy(const std::string& document) const;
+
   world::World& world_;
   Backend& backend_;
+  // Resource policies by their text (a bucket policy is parsed once, not on every call).
+  mutable std::map<std::string, Policy, std::less<>> resource_policies_;
 };
 
 // The called service's denial error: AccessDenied (query, rest-xml), AccessDeniedException

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fake_services/iam/policy.h"
 #include "fake_services/s3/errors.h"
 #include "simulator/core/digest.h"
 
@@ -198,6 +199,43 @@ Result<ListPage> Backend::list_objects_v2(const ListRequest& req) const {
   return page;
 }
 
+Result<sim::Ok> Backend::put_bucket_policy(const std::string& name, const std::string& policy) {
+  auto it = buckets_.find(name);
+  if (it == buckets_.end()) return errors::no_such_bucket();
+  auto parsed = iam::parse_policy(policy, {iam::PolicyKind::Resource, false});
+  if (!parsed.ok()) {
+    const std::string& m = parsed.error().message;
+    if (m.starts_with("Missing required field")) return errors::malformed_policy(m);
+    if (m == "Syntax errors in policy.") {
+      return errors::malformed_policy("This policy contains invalid Json");
+    }
+    return errors::malformed_policy(m);
+  }
+  std::string own = "arn:aws:s3:::" + name;
+  for (const auto& st : parsed.value().statements) {
+    for (const auto& r : st.resources) {
+      if (r != own && !r.starts_with(own + "/"))
+        return errors::malformed_policy("Policy has invalid resource");
+    }
+  }
+  it->second.policy = std::make_shared<const std::string>(policy);
+  return sim::Ok{};
+}
+
+Result<std::string> Backend::bucket_policy(const std::string& name) const {
+  auto it = buckets_.find(name);
+  if (it == buckets_.end()) return errors::no_such_bucket();
+  if (!it->second.policy) return errors::no_such_bucket_policy();
+  return *it->second.policy;
+}
+
+Result<sim::Ok> Backend::delete_bucket_policy(const std::string& name) {
+  auto it = buckets_.find(name);
+  if (it == buckets_.end()) return errors::no_such_bucket();
+  it->second.policy.reset();
+  return sim::Ok{};
+}
+
 json::value Backend::save_state(api::BlobSink& blobs) const {
   json::array buckets;
   for (const auto& [name, bucket] : buckets_) {
@@ -213,10 +251,12 @@ json::value Backend::save_state(api::BlobSink& blobs) const {
                                      {"content_type", obj.content_type},
                                      {"metadata", meta}});
     }
-    buckets.push_back(json::object{{"name", name},
-                                   {"region", bucket.region},
-                                   {"created_ms", bucket.created.ms()},
-                                   {"objects", std::move(objects)}});
+    json::object b{{"name", name},
+                   {"region", bucket.region},
+                   {"created_ms", bucket.created.ms()},
+                   {"objects", std::move(objects)}};
+    if (bucket.policy) b["policy"] = *bucket.policy;
+    buckets.push_back(std::move(b));
   }
   return json::object{{"buckets", std::move(buckets)}};
 }
@@ -240,6 +280,9 @@ void Backend::load_state(const json::value& state, const api::BlobSource& blobs)
         obj.metadata[std::string(kv.key())] = std::string(kv.value().as_string());
       }
       bucket.objects.emplace(obj.key, std::move(obj));
+    }
+    if (auto* p = b.as_object().if_contains("policy")) {
+      bucket.policy = std::make_shared<const std::string>(p->as_string());
     }
     buckets_.emplace(bucket.name, std::move(bucket));
   }

@@ -48,6 +48,10 @@ class Backend {
   Result<std::string> create_bucket(const std::string& name,
                                     const std::optional<std::string>& location_constraint);
   Result<sim::Ok> delete_bucket(const std::string& name);
+  // Bucket policies: checked as a resource-based policy of this bucket (MalformedPolicy).
+  Result<sim::Ok> put_bucket_policy(const std::string& bucket, const std::string& policy);
+  Result<std::string> bucket_policy(const std::string& bucket) const;
+  Result<sim::Ok> delete_bucket_policy(const std::string& bucket);
   std::vector<const Bucket*> list_buckets() const;
   Result<const Bucket*> find_bucket(const std::string& name) const;
   Result<const Object*> put_object(PutRequest request);

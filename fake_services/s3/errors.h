@@ -12,6 +12,12 @@ using sim::AwsError;
 inline AwsError no_such_bucket() {
   return {"NoSuchBucket", "The specified bucket does not exist", 404};
 }
+inline AwsError no_such_bucket_policy() {
+  return {"NoSuchBucketPolicy", "The bucket policy does not exist", 404};
+}
+inline AwsError malformed_policy(std::string message) {
+  return {"MalformedPolicy", std::move(message), 400};
+}
 inline AwsError no_such_key() {
   return {"NoSuchKey", "The specified key does not exist.", 404};
 }

@@ -38,7 +38,8 @@ struct Bucket {
   std::string name;
   std::string region;
   sim::SimTime created;
-  std::map<std::string, Object> objects;  // ordered: listings come back in key order, as in S3
+  std::map<std::string, Object> objects;      // ordered: listings come back in key order, as in S3
+  std::shared_ptr<const std::string> policy;  // the bucket policy as written; null: none
 };
 
 }  // namespace deploysim::fake::s3

@@ -30,6 +30,21 @@ Service::Service(world::World& world) : world_(world), backend_(world) {
   table_.add("HeadObject", this, &Service::head_object);
   table_.add("DeleteObject", this, &Service::delete_object);
   table_.add("ListObjectsV2", this, &Service::list_objects_v2);
+  table_.add("PutBucketPolicy", [this](const api::Call& c) -> R {
+    auto r = backend_.put_bucket_policy(str(c.params, "Bucket"), str(c.params, "Policy"));
+    if (!r.ok()) return r.error();
+    return json::object{};
+  });
+  table_.add("GetBucketPolicy", [this](const api::Call& c) -> R {
+    auto r = backend_.bucket_policy(str(c.params, "Bucket"));
+    if (!r.ok()) return r.error();
+    return json::object{{"Policy", r.value()}};
+  });
+  table_.add("DeleteBucketPolicy", [this](const api::Call& c) -> R {
+    auto r = backend_.delete_bucket_policy(str(c.params, "Bucket"));
+    if (!r.ok()) return r.error();
+    return json::object{};
+  });
 }
 
 Service::R Service::create_bucket(const api::Call& c) {
@@ -160,6 +175,14 @@ Service::R Service::list_objects_v2(const api::Call& c) {
 // S3's IAM actions differ from its operation names in places (ListBuckets is
 // s3:ListAllMyBuckets, HeadObject is s3:GetObject); resources are bucket or object ARNs.
 std::vector<api::AuthRequest> Service::authorization(const api::Call& c) const {
+  std::vector<api::AuthRequest> out = requests(c);
+  if (auto b = backend_.find_bucket(str(c.params, "Bucket")); b.ok() && b.value()->policy) {
+    for (auto& r : out) r.resource_policy = b.value()->policy;
+  }
+  return out;
+}
+
+std::vector<api::AuthRequest> Service::requests(const api::Call& c) const {
   std::string bucket = str(c.params, "Bucket");
   std::string bucket_arn = "arn:aws:s3:::" + bucket;
   std::string object_arn = bucket_arn + "/" + str(c.params, "Key");

@@ -29,6 +29,7 @@ class Service : public api::Service {
   R head_object(const api::Call& c);
   R delete_object(const api::Call& c);
   R list_objects_v2(const api::Call& c);
+  std::vector<api::AuthRequest> requests(const api::Call& c) const;
 
   world::World& world_;
   Backend backend_;

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,8 @@ struct AuthRequest {
   // Service-specific condition keys ("s3:prefix", "iam:PassedToService"), values as text;
   // names ending in "[]" are multivalued ("aws:TagKeys[]").
   std::map<std::string, std::vector<std::string>> context;
+  // A resource-based policy that applies (an S3 bucket policy), as its JSON text.
+  std::shared_ptr<const std::string> resource_policy;
 };
 
 class Service {

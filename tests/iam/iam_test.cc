@@ -423,6 +423,55 @@ TEST_F(IamTest, SimulatePrincipalPolicyAnswersLikeAws) {
   EXPECT_EQ(e.code, "InvalidInput");
 }
 
+TEST_F(IamTest, BucketPoliciesAreResourcePolicies) {
+  user("dev");
+  user("eve");
+  h.ok("s3", "CreateBucket", {{"Bucket", "shared"}});
+  h.ok("s3", "PutObject", {{"Bucket", "shared"}, {"Key", "a.txt"}, {"Body", "x"}});
+  EXPECT_EQ(h.fails("s3", "GetBucketPolicy", {{"Bucket", "shared"}}).code, "NoSuchBucketPolicy");
+  auto bad = h.fails(
+      "s3", "PutBucketPolicy",
+      {{"Bucket", "shared"},
+       {"Policy",
+        R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}})"}});
+  EXPECT_EQ(bad.code, "MalformedPolicy");
+  EXPECT_EQ(bad.message, "Policy has invalid resource");
+  EXPECT_EQ(
+      h.fails(
+           "s3", "PutBucketPolicy",
+           {{"Bucket", "shared"},
+            {"Policy",
+             R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}})"}})
+          .message,
+      "Missing required field Principal.");
+  // Naming the user grants without any identity policy; naming the account does not.
+  h.ok(
+      "s3", "PutBucketPolicy",
+      {{"Bucket", "shared"},
+       {"Policy",
+        R"({"Version":"2012-10-17","Statement":[)"
+        R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/dev"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"},)"
+        R"({"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::shared"},)"
+        R"({"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::shared/*"}]})"}});
+  EXPECT_TRUE(
+      call_as("user/dev", "s3", "GetObject", {{"Bucket", "shared"}, {"Key", "a.txt"}}).ok());
+  EXPECT_FALSE(
+      call_as("user/eve", "s3", "GetObject", {{"Bucket", "shared"}, {"Key", "a.txt"}}).ok());
+  EXPECT_FALSE(call_as("user/dev", "s3", "ListObjectsV2", {{"Bucket", "shared"}}).ok());
+  h.ok("iam", "AttachUserPolicy",
+       {{"UserName", "dev"}, {"PolicyArn", "arn:aws:iam::aws:policy/AmazonS3FullAccess"}});
+  EXPECT_TRUE(call_as("user/dev", "s3", "ListObjectsV2", {{"Bucket", "shared"}}).ok());
+  auto r = call_as("user/dev", "s3", "DeleteObject", {{"Bucket", "shared"}, {"Key", "a.txt"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: "
+            "s3:DeleteObject on resource: arn:aws:s3:::shared/a.txt with an explicit deny in a "
+            "resource-based policy");
+  h.ok("s3", "DeleteBucketPolicy", {{"Bucket", "shared"}});
+  EXPECT_TRUE(
+      call_as("user/dev", "s3", "DeleteObject", {{"Bucket", "shared"}, {"Key", "a.txt"}}).ok());
+}
+
 TEST_F(IamTest, DeletedUsersCredentialsStopWorking) {
   user("gone");
   auto who = as("user/gone");
