@@ -12,8 +12,10 @@
 namespace deploysim::fake::autoscaling {
 namespace {
 
+// Counts toward the group's capacity: not leaving, not detached, not in standby.
 bool active(const Member& m) {
-  return m.lifecycle.rfind("Terminat", 0) != 0 && m.lifecycle != "Detached";
+  return !m.lifecycle.starts_with("Terminat") && !m.lifecycle.starts_with("Detach") &&
+         m.lifecycle != "Standby" && m.lifecycle != "EnteringStandby";
 }
 
 // EC2 takes a template by ID or by name, never both: the ID when it is known.
@@ -271,7 +273,7 @@ void Backend::reconcile(const std::string& name) {
   int count = static_cast<int>(std::count_if(g->members.begin(), g->members.end(), active));
   std::string prefix = g->pending_cause.empty() ? "" : g->pending_cause + "  ";
   g->pending_cause.clear();
-  if (count < g->desired) {
+  if (count < g->desired && !suspended(*g, "Launch")) {
     std::string cause = fmt::format(
         "{}At {} an instance was started in response to a difference between desired and actual "
         "capacity, increasing the capacity from {} to {}.",
@@ -293,7 +295,7 @@ void Backend::reconcile(const std::string& name) {
       g = mutable_group(name);
       if (!g) return;
     }
-  } else if (count > g->desired) {
+  } else if (count > g->desired && !suspended(*g, "Terminate")) {
     // Default termination policy (simplified): the zone with the most instances, then the oldest.
     for (int n = count; n > g->desired; --n) {
       std::map<std::string, int> per_zone;
@@ -408,6 +410,7 @@ void Backend::on_running(Group& g, Member& m) {
     return;
   }
   m.lifecycle = "InService";
+  m.in_service_since = world_.now();
   Activity& a = activity(g, m.activity);
   a.status = "Successful";
   a.progress = 100;

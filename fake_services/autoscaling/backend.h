@@ -56,7 +56,7 @@ struct GroupSpec {
 
 class Backend {
  public:
-  explicit Backend(world::World& world) : world_(world) {}
+  explicit Backend(world::World& world);
 
   Result<const Group*> create_group(const GroupSpec& spec);
   Result<const Group*> update_group(const GroupSpec& spec);  // only the members given change
@@ -79,6 +79,23 @@ class Backend {
                             const std::string& token, const std::string& instance_id);
   void subscribe(LifecycleSubscriber* s) { subscribers_.push_back(s); }
 
+  // Instances in and out of a group (instances.cc).
+  Result<sim::Ok> set_instance_health(const std::string& instance, bool healthy,
+                                      bool respect_grace);
+  Result<std::vector<const Activity*>> enter_standby(const std::string& group,
+                                                     const std::vector<std::string>& ids,
+                                                     bool decrement);
+  Result<std::vector<const Activity*>> exit_standby(const std::string& group,
+                                                    const std::vector<std::string>& ids);
+  Result<sim::Ok> attach_instances(const std::string& group, const std::vector<std::string>& ids);
+  Result<std::vector<const Activity*>> detach_instances(const std::string& group,
+                                                        const std::vector<std::string>& ids,
+                                                        bool decrement);
+  Result<sim::Ok> suspend_processes(const std::string& group,
+                                    const std::vector<std::string>& processes, bool suspend);
+  // CreateOrUpdateTags (remove = false) and DeleteTags: (group, tag) pairs.
+  Result<sim::Ok> put_tags(const std::vector<std::pair<std::string, GroupTag>>& tags, bool remove);
+
   std::string arn_of(const std::string& group) const;
   api::Principal service_linked_role() const;
 
@@ -98,7 +115,13 @@ class Backend {
   void arm_timeout(const std::string& group, const std::string& instance, const std::string& token);
   Activity& activity(Group& g, const std::string& id);
   Activity& new_activity(Group& g, std::string description, std::string cause);
-  std::string stamp() const;  // 2026-01-01T00:00:00Z, as activity causes print times
+  std::string stamp() const;
+  bool suspended(const Group& g, const std::string& process) const;
+  std::pair<Group*, Member*> locate(const std::string& instance);
+  void on_instance_state(const std::string& instance, const std::string& state);
+  void replace_unhealthy(
+      Group& g, Member& m,
+      const std::string& cause);  // 2026-01-01T00:00:00Z, as activity causes print times
 
   world::World& world_;
   std::map<std::string, Group> groups_;

@@ -3,12 +3,29 @@
 
 #include <fmt/format.h>
 
+#include "fake_services/autoscaling/model.h"
 #include "simulator/core/aws_error.h"
 
 namespace deploysim::fake::autoscaling::errors {
 
 using sim::AwsError;
 
+inline AwsError limit_exceeded(std::string message) {
+  return {"LimitExceeded", std::move(message), 400};
+}
+inline AwsError not_in_group(const std::string& instance, const std::string& group) {
+  return {"ValidationError",
+          fmt::format("The instance {} is not part of Auto Scaling group {}.", instance, group),
+          400};
+}
+// Attach, detach and standby requests that would leave the group outside its sizes.
+inline AwsError sizes(const Group& g, const std::string& what) {
+  return {"ValidationError",
+          fmt::format("AutoScalingGroup {} has min-size={}, max-size={}, and desired-size={}. To "
+                      "{}, please update the AutoScalingGroup sizes appropriately.",
+                      g.name, g.min, g.max, g.desired, what),
+          400};
+}
 inline AwsError validation(std::string message) {
   return {"ValidationError", std::move(message), 400};
 }

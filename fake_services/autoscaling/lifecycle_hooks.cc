@@ -220,6 +220,7 @@ void Backend::leave_wait(Group& g, Member& m) {
     m.lifecycle = "Pending:Proceed";
     world_.record("autoscaling", g.name, fmt::format("{} Pending:Proceed", m.id));
     m.lifecycle = "InService";
+    m.in_service_since = world_.now();
     act.status = "Successful";
     act.progress = 100;
     act.end = world_.now();

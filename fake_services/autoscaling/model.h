@@ -54,6 +54,7 @@ struct Member {
   bool decrement_on_termination = false;
   std::vector<Action> actions;  // pending lifecycle actions
   bool abandoned = false;
+  std::optional<sim::SimTime> in_service_since;  // the health check grace period counts from here
 };
 
 struct Activity {
@@ -84,6 +85,7 @@ struct Group {
   std::vector<Activity> activities;   // oldest first
   // What the next reconciliation explains its launches and terminations by.
   std::string pending_cause;
+  std::map<std::string, std::string> suspended;  // process name -> SuspensionReason
   // Lookups that events make one instance at a time: no linear searches over big fleets.
   std::map<std::string, std::size_t> member_index;    // instance ID -> position in members
   std::map<std::string, std::string> action_owner;    // action token -> instance ID (may be stale)

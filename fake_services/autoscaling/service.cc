@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "fake_services/autoscaling/errors.h"
 #include "simulator/api/params.h"
 
 namespace deploysim::fake::autoscaling {
@@ -51,6 +52,14 @@ json::object activity_json(const Group& g, const Activity& a) {
   return o;
 }
 
+json::array suspended_json(const Group& g) {
+  json::array out;
+  for (const auto& [process, reason] : g.suspended) {
+    out.push_back(json::object{{"ProcessName", process}, {"SuspensionReason", reason}});
+  }
+  return out;
+}
+
 }  // namespace
 
 Service::Service(world::World& world) : world_(world), backend_(world) {
@@ -68,6 +77,124 @@ Service::Service(world::World& world) : world_(world), backend_(world) {
   table_.add("DescribeLifecycleHooks", this, &Service::describe_lifecycle_hooks);
   table_.add("CompleteLifecycleAction", this, &Service::complete_lifecycle_action);
   table_.add("RecordLifecycleActionHeartbeat", this, &Service::record_lifecycle_action_heartbeat);
+  add_instance_operations();
+}
+
+namespace {
+bool flag(const json::object& p, std::string_view key, bool fallback) {
+  auto it = p.find(key);
+  return it == p.end() || !it->value().is_bool() ? fallback : it->value().as_bool();
+}
+
+json::object activities_json(const Group& g, const std::vector<const Activity*>& list);
+}  // namespace
+
+void Service::add_instance_operations() {
+  using R = sim::Result<json::object>;
+  auto group_of = [this](const std::string& name) { return backend_.find_group(name).value(); };
+  table_.add("SetInstanceHealth", [this](const api::Call& c) -> R {
+    auto r = backend_.set_instance_health(str(c.params, "InstanceId"),
+                                          str(c.params, "HealthStatus") == "Healthy",
+                                          flag(c.params, "ShouldRespectGracePeriod", true));
+    if (!r.ok()) return r.error();
+    return json::object{};
+  });
+  table_.add("EnterStandby", [this, group_of](const api::Call& c) -> R {
+    std::string name = str(c.params, "AutoScalingGroupName");
+    auto r = backend_.enter_standby(name, strings(c.params, "InstanceIds"),
+                                    flag(c.params, "ShouldDecrementDesiredCapacity", false));
+    if (!r.ok()) return r.error();
+    return activities_json(*group_of(name), r.value());
+  });
+  table_.add("ExitStandby", [this, group_of](const api::Call& c) -> R {
+    std::string name = str(c.params, "AutoScalingGroupName");
+    auto r = backend_.exit_standby(name, strings(c.params, "InstanceIds"));
+    if (!r.ok()) return r.error();
+    return activities_json(*group_of(name), r.value());
+  });
+  table_.add("AttachInstances", [this](const api::Call& c) -> R {
+    auto r = backend_.attach_instances(str(c.params, "AutoScalingGroupName"),
+                                       strings(c.params, "InstanceIds"));
+    if (!r.ok()) return r.error();
+    return json::object{};
+  });
+  table_.add("DetachInstances", [this, group_of](const api::Call& c) -> R {
+    std::string name = str(c.params, "AutoScalingGroupName");
+    auto r = backend_.detach_instances(name, strings(c.params, "InstanceIds"),
+                                       flag(c.params, "ShouldDecrementDesiredCapacity", false));
+    if (!r.ok()) return r.error();
+    return activities_json(*group_of(name), r.value());
+  });
+  for (bool suspend : {true, false}) {
+    table_.add(
+        suspend ? "SuspendProcesses" : "ResumeProcesses", [this, suspend](const api::Call& c) -> R {
+          auto r = backend_.suspend_processes(str(c.params, "AutoScalingGroupName"),
+                                              strings(c.params, "ScalingProcesses"), suspend);
+          if (!r.ok()) return r.error();
+          return json::object{};
+        });
+  }
+  for (bool remove : {false, true}) {
+    table_.add(
+        remove ? "DeleteTags" : "CreateOrUpdateTags", [this, remove](const api::Call& c) -> R {
+          std::vector<std::pair<std::string, GroupTag>> tags;
+          for (const auto& t : c.params.at("Tags").as_array()) {
+            const json::object& o = t.as_object();
+            if (str(o, "ResourceType", "auto-scaling-group") != "auto-scaling-group") {
+              return errors::validation(
+                  fmt::format("Invalid resource type: {}", str(o, "ResourceType")));
+            }
+            tags.push_back({str(o, "ResourceId"),
+                            {str(o, "Key"), str(o, "Value"), flag(o, "PropagateAtLaunch", false)}});
+          }
+          auto r = backend_.put_tags(tags, remove);
+          if (!r.ok()) return r.error();
+          return json::object{};
+        });
+  }
+  table_.add("DescribeTags", [this](const api::Call& c) -> R {
+    std::vector<std::pair<std::string, std::vector<std::string>>> filters;
+    if (auto* f = c.params.if_contains("Filters")) {
+      for (const auto& e : f->as_array()) {
+        filters.emplace_back(str(e.as_object(), "Name"), strings(e.as_object(), "Values"));
+      }
+    }
+    json::array out;
+    for (const Group* g : backend_.groups()) {
+      for (const GroupTag& t : g->tags) {
+        bool keep = true;
+        for (const auto& [name, values] : filters) {
+          std::string v = name == "auto-scaling-group"    ? g->name
+                          : name == "key"                 ? t.key
+                          : name == "value"               ? t.value
+                          : name == "propagate-at-launch" ? (t.propagate ? "true" : "false")
+                                                          : "";
+          keep = keep && std::find(values.begin(), values.end(), v) != values.end();
+        }
+        if (!keep) continue;
+        out.push_back(json::object{{"ResourceId", g->name},
+                                   {"ResourceType", "auto-scaling-group"},
+                                   {"Key", t.key},
+                                   {"Value", t.value},
+                                   {"PropagateAtLaunch", t.propagate}});
+      }
+    }
+    return json::object{{"Tags", std::move(out)}};
+  });
+  table_.add("DescribeLifecycleHookTypes", [](const api::Call&) -> R {
+    return json::object{
+        {"LifecycleHookTypes", json::array{"autoscaling:EC2_INSTANCE_LAUNCHING",
+                                           "autoscaling:EC2_INSTANCE_TERMINATING"}}};
+  });
+  table_.add("DescribeScalingProcessTypes", [](const api::Call&) -> R {
+    json::array processes;
+    for (const char* p :
+         {"AZRebalance", "AddToLoadBalancer", "AlarmNotification", "HealthCheck", "InstanceRefresh",
+          "Launch", "ReplaceUnhealthy", "ScheduledActions", "Terminate"}) {
+      processes.push_back(json::object{{"ProcessName", p}});
+    }
+    return json::object{{"Processes", std::move(processes)}};
+  });
 }
 
 namespace {
@@ -168,7 +295,7 @@ Service::R Service::describe_auto_scaling_groups(const api::Call& c) {
                    {"HealthCheckGracePeriod", g->grace_period_s},
                    {"Instances", instances},
                    {"CreatedTime", sim::format_iso8601(g->created)},
-                   {"SuspendedProcesses", json::array{}},
+                   {"SuspendedProcesses", suspended_json(*g)},
                    {"Tags", tags},
                    {"TerminationPolicies", json::array{"Default"}},
                    {"NewInstancesProtectedFromScaleIn", false},
@@ -296,5 +423,13 @@ std::vector<api::AuthRequest> Service::authorization(const api::Call& c) const {
   }
   return {{action, arn, {}}};
 }
+
+namespace {
+json::object activities_json(const Group& g, const std::vector<const Activity*>& list) {
+  json::array out;
+  for (const Activity* a : list) out.push_back(activity_json(g, *a));
+  return json::object{{"Activities", std::move(out)}};
+}
+}  // namespace
 
 }  // namespace deploysim::fake::autoscaling

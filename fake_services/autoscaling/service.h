@@ -17,6 +17,10 @@ class Service : public api::Service {
   Backend& backend() { return backend_; }
 
  private:
+  void add_instance_operations();
+
+ public:
+ private:
   using R = sim::Result<json::object>;
   R create_auto_scaling_group(const api::Call& c);
   R update_auto_scaling_group(const api::Call& c);

@@ -131,6 +131,7 @@ void Backend::arm(Instance& i, State then) {
     inst.transition_due.reset();
     inst.transition_event.reset();
     record(inst, fmt::format("{} -> {}", state_name(before), state_name(then)));
+    publish(inst);
   });
 }
 
@@ -140,7 +141,12 @@ void Backend::transition(Instance& i, State to, sim::SimDuration after, State th
   i.state = to;
   i.transition_due = world_.now() + after;
   record(i, fmt::format("{} -> {}", state_name(before), state_name(to)));
+  publish(i);
   arm(i, then);
+}
+
+void Backend::publish(const Instance& i) {
+  world_.publish(kStateChange, {{"instance-id", i.id}, {"state", state_name(i.state)}});
 }
 
 Result<std::vector<const Instance*>> Backend::run_instances(const RunRequest& req) {

@@ -15,6 +15,10 @@ namespace deploysim::fake::ec2 {
 
 using sim::Result;
 
+// What EC2 publishes in the world on every instance state change (detail: instance-id, state),
+// as it sends "EC2 Instance State-change Notification" events to EventBridge.
+inline constexpr std::string_view kStateChange = "EC2 Instance State-change Notification";
+
 struct RunRequest {
   std::string image_id;
   int min_count = 1;
@@ -98,6 +102,7 @@ class Backend {
   Result<Instance*> mutable_instance(const std::string& id);
   Result<Tags*> tags_of(const std::string& resource);
   void transition(Instance& i, State to, sim::SimDuration after, State then);
+  void publish(const Instance& i);
   void arm(Instance& i, State then);
   void user_shutdown(Instance& i, State to, State then);
   void add_catalogue();

@@ -18,6 +18,7 @@ std::map<std::string, sim::SimDuration, std::less<>> WorldConfig::default_timing
       {"agent_poll", 1s},          // the agent's PollHostCommand latency
       {"instance_shutdown", 20s},  // stopping -> stopped, shutting-down -> terminated
       {"image_create", 2min},      // CreateImage: pending -> available
+      {"health_check", 30s},       // Auto Scaling notices an instance stopped outside the group
   };
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -54,6 +55,18 @@ class World {
   sim::SimDuration timing(std::string_view name) const;
   api::Principal root() const { return api::Principal::root(config_.account); }
 
+  // In-world notifications between services, what EventBridge carries in AWS ("EC2 Instance
+  // State-change Notification"): delivered at once, in subscription order.
+  using Listener = std::function<void(const json::object& detail)>;
+  void listen(std::string detail_type, Listener listener) {
+    listeners_[std::move(detail_type)].push_back(std::move(listener));
+  }
+  void publish(std::string_view detail_type, const json::object& detail) {
+    auto it = listeners_.find(detail_type);
+    if (it == listeners_.end()) return;
+    for (const auto& l : it->second) l(detail);
+  }
+
   // Writes one journal entry at the current simulated time.
   void record(std::string kind, std::string subject, std::string message);
 
@@ -89,6 +102,7 @@ class World {
   api::Dispatcher dispatcher_;
   std::map<std::string, std::unique_ptr<api::Service>, std::less<>> services_;
   std::filesystem::path scratch_;
+  std::map<std::string, std::vector<Listener>, std::less<>> listeners_;
 };
 
 }  // namespace deploysim::world

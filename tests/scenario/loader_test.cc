@@ -132,7 +132,7 @@ TEST(LoaderTest, BadTopLevelValues) {
   EXPECT_TRUE(starts_with(error_of("name: x\naccount: 12345\nsteps: []\n"),
                           "2:10: account must be 12 digits"));
   EXPECT_TRUE(starts_with(error_of("name: x\ntimings: {boot: 1s}\nsteps: []\n"),
-                          "2:11: unknown timing 'boot'; timings: agent_poll, image_create, "
+                          "2:11: unknown timing 'boot'; timings: agent_poll, health_check, image_create, "
                           "instance_boot, instance_shutdown"));
   EXPECT_TRUE(starts_with(error_of("name: x\nagent: {mode: fake}\nsteps: []\n"),
                           "2:15: agent.mode must be real or simulated"));
