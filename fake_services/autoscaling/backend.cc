@@ -445,9 +445,14 @@ void Backend::proceed_termination(Group& g, Member& m) {
                                            service_linked_role(),
                                            ".",
                                            true});
-  std::string group = g.name, instance = m.id;
-  world_.scheduler().after(world_.timing("instance_shutdown"),
-                           [this, group, instance] { finish_termination(group, instance); });
+  m.finish_due = world_.now() + world_.timing("instance_shutdown");
+  arm_finish(g.name, m);
+}
+
+void Backend::arm_finish(const std::string& group, const Member& m) {
+  std::string instance = m.id;
+  world_.scheduler().at(*m.finish_due,
+                        [this, group, instance] { finish_termination(group, instance); });
 }
 
 void Backend::finish_termination(const std::string& group, const std::string& instance) {

@@ -93,6 +93,10 @@ class Backend {
                                                         bool decrement);
   Result<sim::Ok> suspend_processes(const std::string& group,
                                     const std::vector<std::string>& processes, bool suspend);
+  // --state (state.cc): groups with their instances, hooks' waits and activities.
+  json::value save_state() const;
+  void load_state(const json::value& state);
+
   // CreateOrUpdateTags (remove = false) and DeleteTags: (group, tag) pairs.
   Result<sim::Ok> put_tags(const std::vector<std::pair<std::string, GroupTag>>& tags, bool remove);
 
@@ -109,6 +113,7 @@ class Backend {
   void begin_termination(Group& g, Member& m, const std::string& cause);
   void proceed_termination(Group& g, Member& m);
   void finish_termination(const std::string& group, const std::string& instance);
+  void arm_finish(const std::string& group, const Member& m);
   Member* action_member(Group& g, const std::string& token, const std::string& instance_id);
   void enter_wait(Group& g, Member& m, bool launching);
   void leave_wait(Group& g, Member& m);

@@ -55,6 +55,7 @@ struct Member {
   std::vector<Action> actions;  // pending lifecycle actions
   bool abandoned = false;
   std::optional<sim::SimTime> in_service_since;  // the health check grace period counts from here
+  std::optional<sim::SimTime> finish_due;        // Terminating:Proceed: when EC2 is done
 };
 
 struct Activity {

@@ -396,19 +396,11 @@ Service::R Service::record_lifecycle_action_heartbeat(const api::Call& c) {
 }
 
 json::value Service::save_state(api::BlobSink&) const {
-  // Not yet: groups with instances in flight need their waits re-armed (see README).
-  if (!backend_.groups().empty()) {
-    return json::object{{"unsaved_groups", static_cast<std::uint64_t>(backend_.groups().size())}};
-  }
-  return nullptr;
+  return backend_.save_state();
 }
 
 void Service::load_state(const json::value& state, const api::BlobSource&) {
-  if (state.as_object().contains("unsaved_groups")) {
-    throw std::runtime_error(
-        "this state file was written with Auto Scaling groups, which deploysim cannot keep in "
-        "state files yet");
-  }
+  backend_.load_state(state);
 }
 
 // Group actions are authorized on the group's ARN (its UUID unknown before it exists: "*").

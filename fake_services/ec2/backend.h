@@ -66,6 +66,12 @@ class Backend {
   // Tags on instances and images.
   Result<sim::Ok> create_tags(const std::vector<std::string>& resources, const Tags& tags);
   Result<sim::Ok> delete_tags(const std::vector<std::string>& resources, const Tags& tags);
+  // DescribeTags: every tag of instances, the account's images and launch templates, filtered
+  // by resource-id, resource-type, key and value.
+  struct TagEntry {
+    std::string resource_id, resource_type, key, value;
+  };
+  std::vector<TagEntry> describe_tags(const std::vector<Filter>& filters) const;
 
   std::vector<const Image*> images() const;  // catalogue first, then the account's, by ID
   Result<const Image*> find_image(const std::string& id) const;

@@ -89,4 +89,31 @@ Result<std::vector<const Image*>> Backend::describe_images(
   return out;
 }
 
+std::vector<Backend::TagEntry> Backend::describe_tags(const std::vector<Filter>& filters) const {
+  std::vector<TagEntry> all;
+  for (const auto& id : launch_order_) {
+    for (const auto& [k, v] : instances_.at(id).tags) all.push_back({id, "instance", k, v});
+  }
+  for (const auto& [id, img] : images_) {
+    for (const auto& [k, v] : img.tags) all.push_back({id, "image", k, v});
+  }
+  for (const auto& [id, t] : templates_) {
+    for (const auto& [k, v] : t.tags) all.push_back({id, "launch-template", k, v});
+  }
+  std::vector<TagEntry> out;
+  for (const auto& e : all) {
+    bool keep = true;
+    for (const Filter& f : filters) {
+      std::string_view actual = f.name == "resource-id"     ? e.resource_id
+                                : f.name == "resource-type" ? e.resource_type
+                                : f.name == "key"           ? e.key
+                                : f.name == "value"         ? e.value
+                                                            : std::string_view();
+      keep = keep && f.any(actual);
+    }
+    if (keep) out.push_back(e);
+  }
+  return out;
+}
+
 }  // namespace deploysim::fake::ec2

@@ -118,6 +118,16 @@ Service::Service(world::World& world) : world_(world), backend_(world) {
   table_.add("RebootInstances", this, &Service::reboot_instances);
   table_.add("CreateTags", this, &Service::create_tags);
   table_.add("DeleteTags", this, &Service::delete_tags);
+  table_.add("DescribeTags", [this](const api::Call& c) -> R {
+    json::array tags;
+    for (const auto& e : backend_.describe_tags(filters_of(c.params))) {
+      tags.push_back(json::object{{"Key", e.key},
+                                  {"ResourceId", e.resource_id},
+                                  {"ResourceType", e.resource_type},
+                                  {"Value", e.value}});
+    }
+    return json::object{{"Tags", std::move(tags)}};
+  });
   table_.add("DescribeImages", this, &Service::describe_images);
   table_.add("CreateImage", this, &Service::create_image);
   table_.add("DeregisterImage", this, &Service::deregister_image);

@@ -87,6 +87,9 @@ contains "with AWS's message" "$work/err" "is not authorized to perform: s3:List
 check "attach a managed policy" 0 "$bin" call iam AttachUserPolicy --input '{"UserName":"dev","PolicyArn":"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}' --state "$work/iam.db"
 check "then it is allowed" 0 "$bin" call --as user/dev s3 ListBuckets --state "$work/iam.db"
 check "an unknown user is NoSuchEntity" 254 "$bin" call --as user/ghost s3 ListBuckets --state "$work/iam.db"
+# Auto Scaling groups, with a hook's wait in flight, continue in the next run.
+check "a group saved mid-wait" 0 "$bin" run --state "$work/asg.db" "$src/tests/cli/asg_state_1.yaml"
+check "continues where it stopped" 0 "$bin" run --state "$work/asg.db" "$src/tests/cli/asg_state_2.yaml"
 
 # --- validate ---
 fixtures="$src/../shared/fixtures/agent"
