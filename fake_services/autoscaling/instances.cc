@@ -196,10 +196,6 @@ Result<sim::Ok> Backend::attach_instances(const std::string& name,
                                           const std::vector<std::string>& ids) {
   Group* g = mutable_group(name);
   if (!g) return errors::group_not_found(name);
-  int n = static_cast<int>(ids.size());
-  if (g->desired + n > g->max) {
-    return errors::sizes(*g, fmt::format("attach {} instance{}", n, plural(ids.size())));
-  }
   std::vector<json::object> found;
   for (const auto& id : ids) {
     if (locate(id).first) {
@@ -219,6 +215,10 @@ Result<sim::Ok> Backend::attach_instances(const std::string& name,
       return errors::validation(fmt::format("Instance {} is not in correct state.", id));
     }
     found.push_back(inst);
+  }
+  int n = static_cast<int>(ids.size());
+  if (g->desired + n > g->max) {
+    return errors::sizes(*g, fmt::format("attach {} instance{}", n, plural(ids.size())));
   }
   for (const json::object& inst : found) {
     int before = g->desired;
