@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "fake_services/all/install.h"
@@ -13,12 +14,13 @@ namespace deploysim::testing {
 struct HarnessOptions {
   std::uint64_t seed = 1;
   std::string region = "us-east-1";
+  std::set<std::string> except;  // services not to install (a test installs a stand-in)
 };
 
 class Harness {
  public:
   explicit Harness(HarnessOptions o = {}) : world_(config(o), fake::models()) {
-    fake::install_services(world_);
+    fake::install_services(world_, o.except);
   }
 
   world::World& world() { return world_; }

@@ -43,7 +43,8 @@ class DispatcherTest : public ::testing::Test {
     for (auto& kv : extra) p[kv.key()] = kv.value();
     return p;
   }
-  testing::Harness h;
+  // CodeDeploy is an echoing stand-in here: these tests are about the dispatcher.
+  testing::Harness h{testing::HarnessOptions{1, "us-east-1", {"codedeploy"}}};
 };
 
 TEST_F(DispatcherTest, AValidRequestReachesTheHandler) {
