@@ -16,6 +16,16 @@ namespace deploysim::fake::agent {
 namespace fs = std::filesystem;
 namespace {
 
+// Every hook event reads its revision's AppSpec again, as the agent does; the parse of a text
+// seen before is kept (a fleet deploys the same few revisions thousands of times).
+const AppSpecResult& cached_appspec(const std::string& text) {
+  static std::map<std::string, AppSpecResult> cache;
+  auto it = cache.find(text);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= 64) cache.clear();
+  return cache.emplace(text, parse_appspec(text)).first->second;
+}
+
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream b;
@@ -328,7 +338,7 @@ EventResult Agent::hooks(const DeploymentSpec& d, const std::string& event) {
   if (!appspec_path) {
     return failure(event, kUnknownError, missing_appspec(d.appspec_filename, selected));
   }
-  AppSpecResult parsed = parse_appspec(read_text(*appspec_path));
+  const AppSpecResult& parsed = cached_appspec(read_text(*appspec_path));
   if (!parsed.spec) return failure(event, kUnknownError, parsed.first_error());
   const HookSpec* hook = parsed.spec->hook(event);
   EventResult r{event, true, kSucceeded, "", "", "", {}, selected, {}};
