@@ -12,15 +12,21 @@
 namespace deploysim::fake::codedeploy {
 
 void Backend::on_lifecycle_action(const autoscaling::LifecycleNotification& n) {
-  if (n.transition != "autoscaling:EC2_INSTANCE_LAUNCHING") return;
+  bool launching = n.transition == "autoscaling:EC2_INSTANCE_LAUNCHING";
   DeploymentGroup* group = nullptr;
   for (auto& [key, g] : groups_) {
     for (const auto& asg : g.asgs) {
-      if (asg.name == n.group && asg.hook == n.hook) group = &g;
+      if (asg.name == n.group && (launching ? asg.hook : asg.termination_hook) == n.hook) {
+        group = &g;
+      }
     }
   }
   if (!group) return;  // not one of CodeDeploy's hooks (or a stale one: it times out)
   api::Principal role = service_role_session(*group);
+  if (!launching) {
+    on_termination(*group, n);
+    return;
+  }
   if (!group->active_deployment.empty()) {
     if (Deployment* active = mutable_deployment(group->active_deployment)) {
       active->outdated.push_back(n.instance_id);
@@ -52,6 +58,45 @@ void Backend::on_lifecycle_action(const autoscaling::LifecycleNotification& n) {
   r.only_instances = {n.instance_id};
   auto made = create_deployment(r);
   if (!made.ok()) return;  // the hook times out with its DefaultResult (ABANDON)
+  Deployment* d = mutable_deployment(made.value()->id);
+  d->asg = n.group;
+  d->asg_hook = n.hook;
+  d->asg_token = n.token;
+  std::string id = d->id;
+  world_.scheduler().after(std::chrono::minutes(5), [this, id] { heartbeat(id); });
+}
+
+// terminationHookEnabled: a scale-in runs the last successful revision's ApplicationStop and
+// block-traffic events on the instance (creator autoscalingTermination) while it waits in
+// Terminating:Wait; it terminates whatever the outcome.
+void Backend::on_termination(DeploymentGroup& group, const autoscaling::LifecycleNotification& n) {
+  auto complete = [&] {
+    (void)world_.dispatcher().call(api::Call{"autoscaling",
+                                             "CompleteLifecycleAction",
+                                             {{"AutoScalingGroupName", n.group},
+                                              {"LifecycleHookName", n.hook},
+                                              {"LifecycleActionToken", n.token},
+                                              {"LifecycleActionResult", "CONTINUE"}},
+                                             service_role_session(group),
+                                             ".",
+                                             true});
+  };
+  if (!group.target_revision) {
+    complete();
+    return;
+  }
+  DeploymentRequest r;
+  r.application = group.application;
+  r.group = group.name;
+  r.revision = group.target_revision;
+  r.creator = "autoscalingTermination";
+  r.rollback_enabled = false;
+  r.only_instances = {n.instance_id};
+  auto made = create_deployment(r);
+  if (!made.ok()) {
+    complete();
+    return;
+  }
   Deployment* d = mutable_deployment(made.value()->id);
   d->asg = n.group;
   d->asg_hook = n.hook;
@@ -94,7 +139,9 @@ void Backend::answer_hook(const Deployment& d, bool succeeded) {
 // After a successful deployment, instances that scaled out during it run the previous revision:
 // with UPDATE a follow-on deployment brings them up to date, immediately.
 void Backend::update_outdated(Deployment& d) {
-  if (d.outdated.empty() || d.creator == "autoscaling") return;
+  if (d.outdated.empty() || d.creator == "autoscaling" || d.creator == "autoscalingTermination") {
+    return;
+  }
   const DeploymentGroup* g = mutable_group(d.application, d.group);
   if (!g || g->outdated_strategy == "IGNORE") return;
   DeploymentRequest r;

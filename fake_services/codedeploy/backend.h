@@ -125,6 +125,7 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void heartbeat(const std::string& deployment_id);
   void answer_hook(const Deployment& d, bool succeeded);
   void update_outdated(Deployment& d);
+  void on_termination(DeploymentGroup& group, const autoscaling::LifecycleNotification& n);
 
   world::World& world_;
   std::map<std::string, Application> applications_;
@@ -134,6 +135,11 @@ class Backend : public autoscaling::LifecycleSubscriber {
   std::map<std::string, Deployment> deployments_;
   std::vector<std::string> deployment_order_;
   std::map<std::string, std::unique_ptr<agent::Agent>> agents_;  // one agent per instance
+  // The agent runs one deployment's commands at a time: instance -> the deployment it serves.
+  std::map<std::string, std::string> busy_;
+  // How much of each instance's stand-ins log (service, systemctl, yum, ...) is journaled.
+  std::map<std::string, std::uintmax_t> stand_in_offsets_;
+  void journal_stand_ins(const std::string& instance);
 };
 
 }  // namespace deploysim::fake::codedeploy

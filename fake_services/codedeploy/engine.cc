@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "fake_services/codedeploy/backend.h"
 #include "fake_services/codedeploy/errors.h"
@@ -38,6 +40,13 @@ const std::vector<std::string>& launch_events() {
       "ApplicationStop", "DownloadBundle",   "BeforeInstall",   "Install",
       "AfterInstall",    "ApplicationStart", "ValidateService", "BeforeAllowTraffic",
       "AllowTraffic",    "AfterAllowTraffic"};
+  return kEvents;
+}
+
+// A termination deployment: the old revision stops, traffic is blocked (reference §1.3, §1.10).
+const std::vector<std::string>& termination_events() {
+  static const std::vector<std::string> kEvents = {"BeforeBlockTraffic", "BlockTraffic",
+                                                   "AfterBlockTraffic", "ApplicationStop"};
   return kEvents;
 }
 
@@ -116,7 +125,7 @@ Result<const Deployment*> Backend::create_deployment(const DeploymentRequest& r)
   if (!r.revision) return errors::revision_required();
   std::string config_name = r.config_name.value_or(g->config_name);
   if (auto c = config(config_name); !c.ok()) return c.error();
-  bool launch = r.creator == "autoscaling";
+  bool launch = r.creator == "autoscaling" || r.creator == "autoscalingTermination";
   if (!launch && !g->active_deployment.empty()) {
     return errors::deployment_limit(g->name, g->active_deployment);
   }
@@ -292,7 +301,9 @@ void Backend::start(const std::string& id) {
     finish(*d, "Failed", "HEALTH_CONSTRAINTS_INVALID", kHealthConstraintsInvalid);
     return;
   }
-  const auto& names = d->creator == "autoscaling" ? launch_events() : in_place_events();
+  const auto& names = d->creator == "autoscaling"              ? launch_events()
+                      : d->creator == "autoscalingTermination" ? termination_events()
+                                                               : in_place_events();
   for (std::size_t i = 0; i < d->instances.size(); ++i) {
     DeploymentInstance& inst = d->instances[i];
     d->instance_index[inst.id] = i;
@@ -435,7 +446,9 @@ void Backend::pickup(const std::string& id, const std::string& instance) {
     if (!started) inst.status = "Skipped";
     return;
   }
-  if (!agent_ready(instance)) {
+  auto busy = busy_.find(instance);
+  bool taken = busy != busy_.end() && busy->second != id;
+  if (taken || !agent_ready(instance)) {
     if (world_.now() >= inst.pickup_deadline) {
       inst.agent_issue = true;
       for (std::size_t i = inst.next_event; i < inst.events.size(); ++i) {
@@ -456,7 +469,29 @@ void Backend::pickup(const std::string& id, const std::string& instance) {
     world_.scheduler().after(wait, [this, id, instance] { pickup(id, instance); });
     return;
   }
+  busy_[instance] = id;
   run_event(id, instance);
+}
+
+// What the hooks asked of the instance's stand-ins (service, systemctl, yum, apt-get, ...) goes
+// into the world's journal, in the order they ran.
+void Backend::journal_stand_ins(const std::string& instance) {
+  auto* ec2 = dynamic_cast<ec2::Service*>(world_.service("ec2"));
+  if (!ec2) return;
+  auto root = ec2->backend().instance_root(instance);
+  if (!root.ok()) return;
+  std::filesystem::path log = root.value() / "var/lib/deploysim/stand-ins.log";
+  std::error_code ec;
+  auto size = std::filesystem::file_size(log, ec);
+  std::uintmax_t& offset = stand_in_offsets_[instance];
+  if (ec || size <= offset) return;
+  std::ifstream in(log, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) world_.record("instance", instance, "stand-in: " + line);
+  }
+  offset = size;
 }
 
 void Backend::run_event(const std::string& id, const std::string& instance) {
@@ -490,6 +525,7 @@ void Backend::run_event(const std::string& id, const std::string& instance) {
     spec.revision.bundle_type =
         agent::parse_bundle_type(d->revision.bundle_type).value_or(agent::BundleType::Tar);
     agent::EventResult r = agent_for(instance).run_event(spec, ev.name);
+    if (!r.scripts.empty()) journal_stand_ins(instance);
     ok = r.succeeded;
     if (!r.scripts.empty()) took = world_.config().agent.hook_duration;
     if (!ok) {
@@ -544,6 +580,7 @@ void Backend::finish_instance(Deployment& d, DeploymentInstance& inst, bool succ
     d.failed += 1;
   }
   world_.record("codedeploy", d.id, fmt::format("{} {}", inst.id, inst.status));
+  if (auto b = busy_.find(inst.id); b != busy_.end() && b->second == d.id) busy_.erase(b);
   if (auto it = agents_.find(inst.id); it != agents_.end()) it->second->end_deployment();
   std::string id = d.id;
   schedule_more(id);
@@ -577,7 +614,8 @@ void Backend::finish(Deployment& d, const std::string& status, const std::string
 
 // A failed (or stopped) deployment redeploys the last known good revision as a new deployment.
 void Backend::maybe_roll_back(Deployment& d, const std::string& event) {
-  if (!d.rollback_enabled || d.creator == "codeDeployRollback" || d.creator == "autoscaling") {
+  if (!d.rollback_enabled || d.creator == "codeDeployRollback" || d.creator == "autoscaling" ||
+      d.creator == "autoscalingTermination") {
     return;
   }
   if (event != "DEPLOYMENT_STOP_ON_REQUEST" &&
