@@ -12,6 +12,7 @@
 #include "fake_services/codedeploy/errors.h"
 #include "fake_services/codedeploy_agent/agent.h"
 #include "fake_services/ec2/service.h"
+#include "fake_services/sim/service.h"
 #include "simulator/core/ids.h"
 
 namespace deploysim::fake::codedeploy {
@@ -406,9 +407,20 @@ agent::Agent& Backend::agent_for(const std::string& instance) {
       }
       who = session.value();
     }
-    if (rev.kind != agent::Revision::Kind::S3) {
-      error = "GitHub revisions need sim.RegisterGitHubRepository";
-      return false;
+    if (rev.kind == agent::Revision::Kind::GitHub) {
+      // GitHub is outside AWS: the repository registered with sim.RegisterGitHubRepository.
+      auto* sim = dynamic_cast<sim_service::Service*>(world_.service("sim"));
+      if (!sim) {
+        error = "GitHub revisions need the sim service (sim.RegisterGitHubRepository)";
+        return false;
+      }
+      auto tar = sim->github_archive(rev.repository, rev.commit);
+      if (!tar.ok()) {
+        error = fmt::format("{}: {}", tar.error().code, tar.error().message);
+        return false;
+      }
+      bytes = std::move(tar).value();
+      return true;
     }
     json::object params{{"Bucket", rev.bucket}, {"Key", rev.key}};
     if (!rev.version.empty()) params["VersionId"] = rev.version;
@@ -523,7 +535,9 @@ void Backend::run_event(const std::string& id, const std::string& instance) {
     spec.revision.repository = d->revision.repository;
     spec.revision.commit = d->revision.commit;
     spec.revision.bundle_type =
-        agent::parse_bundle_type(d->revision.bundle_type).value_or(agent::BundleType::Tar);
+        d->revision.type == "GitHub"
+            ? agent::BundleType::Tar
+            : agent::parse_bundle_type(d->revision.bundle_type).value_or(agent::BundleType::Tar);
     agent::EventResult r = agent_for(instance).run_event(spec, ev.name);
     if (!r.scripts.empty()) journal_stand_ins(instance);
     ok = r.succeeded;

@@ -15,6 +15,11 @@ class Service : public api::Service {
   const api::OperationTable& operations() const override { return table_; }
   // The harness is not AWS: IAM does not decide its calls.
   std::vector<api::AuthRequest> authorization(const api::Call&) const override { return {}; }
+  json::value save_state(api::BlobSink& blobs) const override;
+  void load_state(const json::value& state, const api::BlobSource& blobs) override;
+  // A registered repository's commit as a tar archive (what the agent downloads).
+  sim::Result<std::string> github_archive(const std::string& repository,
+                                          const std::string& commit) const;
 
  private:
   sim::Result<json::object> put_revision(const api::Call& c);
@@ -24,9 +29,11 @@ class Service : public api::Service {
   sim::Result<json::object> start_agent(const api::Call& c);
   sim::Result<json::object> put_file(const api::Call& c);
   sim::Result<json::object> get_file(const api::Call& c);
+  sim::Result<json::object> register_github_repository(const api::Call& c);
   ec2::Backend& ec2();
   world::World& world_;
   api::OperationTable table_;
+  std::map<std::string, std::filesystem::path> github_;  // owner/name -> local repository
 };
 
 }  // namespace deploysim::fake::sim_service
