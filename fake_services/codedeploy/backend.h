@@ -99,6 +99,10 @@ class Backend : public autoscaling::LifecycleSubscriber {
 
   api::Principal service_role_session(const DeploymentGroup& g) const;
 
+  // --state (state.cc).
+  json::value save_state() const;
+  void load_state(const json::value& state);
+
  private:
   DeploymentGroup* mutable_group(const std::string& app, const std::string& name);
   Deployment* mutable_deployment(const std::string& id);

@@ -13,6 +13,10 @@ class Service : public api::Service {
   const api::OperationTable& operations() const override { return table_; }
   std::vector<api::AuthRequest> authorization(const api::Call& call) const override;
   Backend& backend() { return backend_; }
+  json::value save_state(api::BlobSink&) const override { return backend_.save_state(); }
+  void load_state(const json::value& state, const api::BlobSource&) override {
+    backend_.load_state(state);
+  }
 
  private:
   void add_entity_operations();

@@ -90,6 +90,9 @@ check "an unknown user is NoSuchEntity" 254 "$bin" call --as user/ghost s3 ListB
 # Auto Scaling groups, with a hook's wait in flight, continue in the next run.
 check "a group saved mid-wait" 0 "$bin" run --state "$work/asg.db" "$src/tests/cli/asg_state_1.yaml"
 check "continues where it stopped" 0 "$bin" run --state "$work/asg.db" "$src/tests/cli/asg_state_2.yaml"
+# A CodeDeploy deployment in flight continues in the next run.
+check "a deployment saved mid-flight" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_1.yaml"
+check "finishes in the next run" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_2.yaml"
 
 # --- validate ---
 fixtures="$src/../shared/fixtures/agent"
