@@ -203,5 +203,100 @@ TEST_F(CodeDeployTest, ApplicationsAndGroupsHaveTheirOwnErrors) {
   h.ok("codedeploy", "DeleteDeploymentConfig", {{"deploymentConfigName", "two"}});
 }
 
+TEST_F(CodeDeployTest, EveryRefusalHasItsCode) {
+  auto code = [&](const std::string& op, json::object params) {
+    return h.fails("codedeploy", op, std::move(params)).code;
+  };
+  // The model requires the member; an empty one reaches the service.
+  EXPECT_EQ(
+      code("CreateDeploymentGroup", {{"applicationName", "web"}, {"deploymentGroupName", "x"}}),
+      "ValidationException");
+  EXPECT_EQ(
+      code("CreateDeploymentGroup",
+           {{"applicationName", "web"}, {"deploymentGroupName", "x"}, {"serviceRoleArn", ""}}),
+      "RoleRequiredException");
+  EXPECT_EQ(
+      code(
+          "CreateDeploymentGroup",
+          {{"applicationName", "web"},
+           {"deploymentGroupName", "x"},
+           {"serviceRoleArn", "arn:aws:iam::123456789012:role/cd"},
+           {"ec2TagFilters",
+            json::array{{{"Key", "a"}, {"Value", "b"}, {"Type", "KEY_AND_VALUE"}}}},
+           {"ec2TagSet",
+            {{"ec2TagSetList", json::array{json::array{
+                                   {{"Key", "a"}, {"Value", "b"}, {"Type", "KEY_AND_VALUE"}}}}}}}}),
+      "InvalidInputException");
+  EXPECT_EQ(code("CreateDeployment", {{"applicationName", "web"}, {"deploymentGroupName", "prod"}}),
+            "RevisionRequiredException");
+  EXPECT_EQ(code("ListDeployments", {{"deploymentGroupName", "prod"}}),
+            "ApplicationNameRequiredException");
+  EXPECT_EQ(code("CreateDeploymentConfig", {{"deploymentConfigName", "c"}}),
+            "InvalidMinimumHealthyHostValueException");
+  h.ok("codedeploy", "CreateDeploymentConfig",
+       {{"deploymentConfigName", "c"},
+        {"minimumHealthyHosts", {{"type", "HOST_COUNT"}, {"value", 1}}}});
+  EXPECT_EQ(code("CreateDeploymentConfig",
+                 {{"deploymentConfigName", "c"},
+                  {"minimumHealthyHosts", {{"type", "HOST_COUNT"}, {"value", 1}}}}),
+            "DeploymentConfigAlreadyExistsException");
+  EXPECT_EQ(code("GetDeploymentConfig", {{"deploymentConfigName", "none"}}),
+            "DeploymentConfigDoesNotExistException");
+
+  json::object rev{
+      {"revisionType", "S3"},
+      {"s3Location", {{"bucket", "nobucket"}, {"key", "k.tgz"}, {"bundleType", "tgz"}}}};
+  auto made =
+      h.ok("codedeploy", "CreateDeployment",
+           {{"applicationName", "web"}, {"deploymentGroupName", "prod"}, {"revision", rev}});
+  std::string id(made.at("deploymentId").as_string());
+  // The group goes before the deployment starts: DEPLOYMENT_GROUP_MISSING.
+  h.ok("codedeploy", "DeleteDeploymentGroup",
+       {{"applicationName", "web"}, {"deploymentGroupName", "prod"}});
+  h.world().scheduler().run_until(h.world().now() + std::chrono::seconds(1));
+  auto d = h.ok("codedeploy", "GetDeployment", {{"deploymentId", id}});
+  EXPECT_EQ(d.at("deploymentInfo").at("errorInformation").at("code"), "DEPLOYMENT_GROUP_MISSING");
+  EXPECT_EQ(
+      code("GetDeploymentInstance", {{"deploymentId", id}, {"instanceId", "i-00000000000000000"}}),
+      "InstanceDoesNotExistException");
+  EXPECT_EQ(
+      code("BatchGetDeploymentTargets", {{"deploymentId", id}, {"targetIds", json::array{"i-0"}}}),
+      "DeploymentTargetDoesNotExistException");
+  auto batch = h.ok("codedeploy", "BatchGetDeploymentInstances",
+                    {{"deploymentId", id}, {"instanceIds", json::array{"i-00000000000000000"}}});
+  EXPECT_EQ(batch.at("errorMessage").as_string(),
+            "Instance i-00000000000000000 is not part of deployment " + id);
+}
+
+TEST_F(CodeDeployTest, AnS3RevisionTheInstanceRoleCannotReadFailsDownloadBundle) {
+  // The instance role has no S3 permission at all: S3's AccessDenied in the diagnostics.
+  h.ok("s3", "CreateBucket", {{"Bucket", "rev-bucket"}});
+  h.ok("sim", "PutRevision",
+       {{"Bucket", "rev-bucket"},
+        {"Key", "app.tgz"},
+        {"Source", std::string(DEPLOYSIM_SCENARIOS_DIR) + "/bundles/hello"},
+        {"BundleType", "tgz"}});
+  auto made = h.ok(
+      "codedeploy", "CreateDeployment",
+      {{"applicationName", "web"},
+       {"deploymentGroupName", "prod"},
+       {"revision",
+        {{"revisionType", "S3"},
+         {"s3Location", {{"bucket", "rev-bucket"}, {"key", "app.tgz"}, {"bundleType", "tgz"}}}}}});
+  std::string id(made.at("deploymentId").as_string());
+  EXPECT_EQ(run_to_end(id), "Failed");
+  auto inst =
+      h.ok("codedeploy", "GetDeploymentInstance", {{"deploymentId", id}, {"instanceId", instance}});
+  for (const auto& e : inst.at("instanceSummary").at("lifecycleEvents").as_array()) {
+    if (e.at("lifecycleEventName") != "DownloadBundle") continue;
+    EXPECT_EQ(e.at("status"), "Failed");
+    EXPECT_EQ(e.at("diagnostics").at("message").as_string(),
+              "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/web/" + instance +
+                  " is not authorized to perform: s3:GetObject on resource: "
+                  "arn:aws:s3:::rev-bucket/app.tgz because no identity-based policy allows the "
+                  "s3:GetObject action");
+  }
+}
+
 }  // namespace
 }  // namespace deploysim
