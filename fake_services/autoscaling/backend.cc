@@ -367,39 +367,46 @@ void Backend::launch_one(Group& g, const std::string& zone, const std::string& c
 }
 
 // Auto Scaling waits for the EC2 instance to run, looking at it as EC2 reports it.
+std::optional<json::object> Backend::describe_instance(const std::string& instance) {
+  auto r =
+      world_.dispatcher().call(api::Call{"ec2",
+                                         "DescribeInstances",
+                                         {{"InstanceIds", json::array{json::string(instance)}}},
+                                         service_linked_role(),
+                                         ".",
+                                         false});
+  if (!r.ok()) return std::nullopt;
+  return r->body.at("Reservations").as_array()[0].at("Instances").as_array()[0].as_object();
+}
+
+std::string Backend::instance_state(const std::string& instance) {
+  auto i = describe_instance(instance);
+  return i ? std::string(i->at("State").at("Name").as_string()) : "terminated";
+}
+
 void Backend::watch_boot(const std::string& group, const std::string& instance) {
-  world_.scheduler().after(world_.timing("instance_boot"), [this, group, instance] {
-    Group* g = mutable_group(group);
-    if (!g) return;
-    Member* m = g->member(instance);
-    if (!m || m->lifecycle != "Pending") return;
-    auto r =
-        world_.dispatcher().call(api::Call{"ec2",
-                                           "DescribeInstances",
-                                           {{"InstanceIds", json::array{json::string(instance)}}},
-                                           service_linked_role(),
-                                           ".",
-                                           false});
-    std::string state = r.ok() ? std::string(r->body.at("Reservations")
-                                                 .as_array()[0]
-                                                 .at("Instances")
-                                                 .as_array()[0]
-                                                 .at("State")
-                                                 .at("Name")
-                                                 .as_string())
-                               : "terminated";
-    if (state == "running") {
-      on_running(*g, *m);
-    } else if (state == "pending") {
-      world_.scheduler().after(std::chrono::seconds(1),
-                               [this, group, instance] { watch_boot(group, instance); });
-    } else {
-      world_.record("autoscaling", group,
-                    fmt::format("{} is {} before going InService", instance, state));
-      g->remove_member(instance);
-      schedule_reconcile(group);
-    }
-  });
+  world_.scheduler().after(world_.timing("instance_boot"),
+                           [this, group, instance] { check_boot(group, instance); });
+}
+
+void Backend::check_boot(const std::string& group, const std::string& instance) {
+  Group* g = mutable_group(group);
+  if (!g) return;
+  Member* m = g->member(instance);
+  if (!m || m->lifecycle != "Pending") return;
+  std::string state = instance_state(instance);
+  if (state == "running") {
+    on_running(*g, *m);
+  } else if (state == "pending") {
+    // Not yet: looked at again every second.
+    world_.scheduler().after(std::chrono::seconds(1),
+                             [this, group, instance] { check_boot(group, instance); });
+  } else {
+    world_.record("autoscaling", group,
+                  fmt::format("{} is {} before going InService", instance, state));
+    g->remove_member(instance);
+    schedule_reconcile(group);
+  }
 }
 
 void Backend::on_running(Group& g, Member& m) {

@@ -109,6 +109,10 @@ class Backend {
   void reconcile(const std::string& group);
   void launch_one(Group& g, const std::string& zone, const std::string& cause);
   void watch_boot(const std::string& group, const std::string& instance);
+  void check_boot(const std::string& group, const std::string& instance);
+  // The instance as EC2 describes it to Auto Scaling's role (nullopt: EC2 does not know it).
+  std::optional<json::object> describe_instance(const std::string& instance);
+  std::string instance_state(const std::string& instance);  // "terminated" when unknown
   void on_running(Group& g, Member& m);
   void begin_termination(Group& g, Member& m, const std::string& cause);
   void proceed_termination(Group& g, Member& m);

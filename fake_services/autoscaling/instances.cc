@@ -202,15 +202,9 @@ Result<sim::Ok> Backend::attach_instances(const std::string& name,
       return errors::validation(
           fmt::format("The instance {} is already part of an Auto Scaling group.", id));
     }
-    auto r = world_.dispatcher().call(api::Call{"ec2",
-                                                "DescribeInstances",
-                                                {{"InstanceIds", json::array{json::string(id)}}},
-                                                service_linked_role(),
-                                                ".",
-                                                false});
-    if (!r.ok()) return errors::validation(fmt::format("Instance {} is not valid.", id));
-    const json::object& inst =
-        r->body.at("Reservations").as_array()[0].at("Instances").as_array()[0].as_object();
+    auto described = describe_instance(id);
+    if (!described) return errors::validation(fmt::format("Instance {} is not valid.", id));
+    const json::object& inst = *described;
     if (inst.at("State").at("Name").as_string() != "running") {
       return errors::validation(fmt::format("Instance {} is not in correct state.", id));
     }

@@ -24,16 +24,6 @@ TemplateRef template_from(const json::value& v) {
   const json::object& o = v.as_object();
   return {str(o, "id"), str(o, "name"), str(o, "version")};
 }
-json::array strings_json(const std::vector<std::string>& v) {
-  json::array out;
-  for (const auto& s : v) out.emplace_back(s);
-  return out;
-}
-std::vector<std::string> strings_from(const json::value& v) {
-  std::vector<std::string> out;
-  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
-  return out;
-}
 template <class T>
 void put_opt(json::object& o, std::string_view key, const std::optional<T>& v) {
   if (v) o[key] = ms(*v);
@@ -99,12 +89,12 @@ json::value Backend::save_state() const {
                                   {"min", g.min},
                                   {"max", g.max},
                                   {"desired", g.desired},
-                                  {"zones", strings_json(g.zones)},
+                                  {"zones", string_array(g.zones)},
                                   {"vpc", g.vpc_zone_identifier},
                                   {"health_check_type", g.health_check_type},
                                   {"grace", g.grace_period_s},
                                   {"tags", std::move(tags)},
-                                  {"target_groups", strings_json(g.target_groups)},
+                                  {"target_groups", string_array(g.target_groups)},
                                   {"created_ms", ms(g.created)},
                                   {"members", std::move(members)},
                                   {"hooks", std::move(hooks)},
@@ -127,7 +117,7 @@ void Backend::load_state(const json::value& state) {
     g.min = o.at("min").to_number<int>();
     g.max = o.at("max").to_number<int>();
     g.desired = o.at("desired").to_number<int>();
-    g.zones = strings_from(o.at("zones"));
+    g.zones = strings_of(o.at("zones"));
     g.vpc_zone_identifier = str(o, "vpc");
     g.health_check_type = str(o, "health_check_type");
     g.grace_period_s = o.at("grace").to_number<int>();
@@ -135,7 +125,7 @@ void Backend::load_state(const json::value& state) {
       const json::object& to = t.as_object();
       g.tags.push_back({str(to, "key"), str(to, "value"), to.at("propagate").as_bool()});
     }
-    g.target_groups = strings_from(o.at("target_groups"));
+    g.target_groups = strings_of(o.at("target_groups"));
     g.created = at(o.at("created_ms"));
     for (const auto& h : o.at("hooks").as_array()) {
       const json::object& ho = h.as_object();
@@ -212,23 +202,9 @@ void Backend::load_state(const json::value& state) {
       for (const auto& id : ids) {
         Member* m = g->member(id);
         if (!m) continue;
-        auto r =
-            world_.dispatcher().call(api::Call{"ec2",
-                                               "DescribeInstances",
-                                               {{"InstanceIds", json::array{json::string(id)}}},
-                                               service_linked_role(),
-                                               ".",
-                                               false});
-        std::string state = r.ok() ? std::string(r->body.at("Reservations")
-                                                     .as_array()[0]
-                                                     .at("Instances")
-                                                     .as_array()[0]
-                                                     .at("State")
-                                                     .at("Name")
-                                                     .as_string())
-                                   : "terminated";
+        std::string state = instance_state(id);
         if (m->lifecycle == "Pending") {
-          watch_boot(name, id);
+          check_boot(name, id);
         } else {
           on_instance_state(id, state);
         }

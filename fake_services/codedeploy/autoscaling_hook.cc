@@ -22,42 +22,38 @@ void Backend::on_lifecycle_action(const autoscaling::LifecycleNotification& n) {
     }
   }
   if (!group) return;  // not one of CodeDeploy's hooks (or a stale one: it times out)
-  api::Principal role = service_role_session(*group);
-  if (!launching) {
-    on_termination(*group, n);
-    return;
-  }
-  if (!group->active_deployment.empty()) {
+  if (launching && !group->active_deployment.empty()) {
     if (Deployment* active = mutable_deployment(group->active_deployment)) {
       active->outdated.push_back(n.instance_id);
     }
   }
   if (!group->target_revision) {
+    // Nothing deployed yet. A termination has nothing to stop; a launch is let through unless
+    // configured otherwise.
     world_.record(
         "codedeploy", group->name,
-        fmt::format("{} launched before any successful deployment: {}", n.instance_id,
-                    continue_without_revision ? "let through (CONTINUE)" : "left waiting"));
-    if (!continue_without_revision) return;
-    (void)world_.dispatcher().call(api::Call{"autoscaling",
-                                             "CompleteLifecycleAction",
-                                             {{"AutoScalingGroupName", n.group},
-                                              {"LifecycleHookName", n.hook},
-                                              {"LifecycleActionToken", n.token},
-                                              {"LifecycleActionResult", "CONTINUE"}},
-                                             role,
-                                             ".",
-                                             true});
+        fmt::format("{} {} before any successful deployment: {}", n.instance_id,
+                    launching ? "launched" : "terminating",
+                    !launching || continue_without_revision ? "CONTINUE" : "left waiting"));
+    if (launching && !continue_without_revision) return;
+    complete_action(*group, n.group, n.hook, n.token, "CONTINUE");
     return;
   }
+  // terminationHookEnabled: a scale-in runs the last successful revision's ApplicationStop and
+  // block-traffic events (creator autoscalingTermination) while the instance waits.
   DeploymentRequest r;
   r.application = group->application;
   r.group = group->name;
   r.revision = group->target_revision;
-  r.creator = "autoscaling";
+  r.creator = launching ? "autoscaling" : "autoscalingTermination";
   r.rollback_enabled = false;
   r.only_instances = {n.instance_id};
   auto made = create_deployment(r);
-  if (!made.ok()) return;  // the hook times out with its DefaultResult (ABANDON)
+  if (!made.ok()) {
+    // A launch times out with its DefaultResult (ABANDON); a termination goes ahead.
+    if (!launching) complete_action(*group, n.group, n.hook, n.token, "CONTINUE");
+    return;
+  }
   Deployment* d = mutable_deployment(made.value()->id);
   d->asg = n.group;
   d->asg_hook = n.hook;
@@ -66,43 +62,18 @@ void Backend::on_lifecycle_action(const autoscaling::LifecycleNotification& n) {
   world_.scheduler().after(std::chrono::minutes(5), [this, id] { heartbeat(id); });
 }
 
-// terminationHookEnabled: a scale-in runs the last successful revision's ApplicationStop and
-// block-traffic events on the instance (creator autoscalingTermination) while it waits in
-// Terminating:Wait; it terminates whatever the outcome.
-void Backend::on_termination(DeploymentGroup& group, const autoscaling::LifecycleNotification& n) {
-  auto complete = [&] {
-    (void)world_.dispatcher().call(api::Call{"autoscaling",
-                                             "CompleteLifecycleAction",
-                                             {{"AutoScalingGroupName", n.group},
-                                              {"LifecycleHookName", n.hook},
-                                              {"LifecycleActionToken", n.token},
-                                              {"LifecycleActionResult", "CONTINUE"}},
-                                             service_role_session(group),
-                                             ".",
-                                             true});
-  };
-  if (!group.target_revision) {
-    complete();
-    return;
-  }
-  DeploymentRequest r;
-  r.application = group.application;
-  r.group = group.name;
-  r.revision = group.target_revision;
-  r.creator = "autoscalingTermination";
-  r.rollback_enabled = false;
-  r.only_instances = {n.instance_id};
-  auto made = create_deployment(r);
-  if (!made.ok()) {
-    complete();
-    return;
-  }
-  Deployment* d = mutable_deployment(made.value()->id);
-  d->asg = n.group;
-  d->asg_hook = n.hook;
-  d->asg_token = n.token;
-  std::string id = d->id;
-  world_.scheduler().after(std::chrono::minutes(5), [this, id] { heartbeat(id); });
+void Backend::complete_action(const DeploymentGroup& g, const std::string& asg,
+                              const std::string& hook, const std::string& token,
+                              const char* result) {
+  (void)world_.dispatcher().call(api::Call{"autoscaling",
+                                           "CompleteLifecycleAction",
+                                           {{"AutoScalingGroupName", asg},
+                                            {"LifecycleHookName", hook},
+                                            {"LifecycleActionToken", token},
+                                            {"LifecycleActionResult", result}},
+                                           service_role_session(g),
+                                           ".",
+                                           true});
 }
 
 void Backend::heartbeat(const std::string& id) {
@@ -122,18 +93,9 @@ void Backend::heartbeat(const std::string& id) {
 }
 
 void Backend::answer_hook(const Deployment& d, bool succeeded) {
-  const DeploymentGroup* g = mutable_group(d.application, d.group);
-  if (!g) return;
-  (void)world_.dispatcher().call(
-      api::Call{"autoscaling",
-                "CompleteLifecycleAction",
-                {{"AutoScalingGroupName", d.asg},
-                 {"LifecycleHookName", d.asg_hook},
-                 {"LifecycleActionToken", d.asg_token},
-                 {"LifecycleActionResult", succeeded ? "CONTINUE" : "ABANDON"}},
-                service_role_session(*g),
-                ".",
-                true});
+  if (const DeploymentGroup* g = mutable_group(d.application, d.group)) {
+    complete_action(*g, d.asg, d.asg_hook, d.asg_token, succeeded ? "CONTINUE" : "ABANDON");
+  }
 }
 
 // After a successful deployment, instances that scaled out during it run the previous revision:

@@ -201,23 +201,31 @@ Result<Ok> Backend::check_service_role(const std::string& role_arn) const {
   return Ok{};
 }
 
-// The launch hook CodeDeploy puts on an Auto Scaling group, acting as the service role.
-std::optional<std::string> Backend::install_hook(DeploymentGroup& g, GroupAsg& asg) {
-  api::Principal role = service_role_session(g);
-  auto found = world_.dispatcher().call(
+// An Auto Scaling group as `role` sees it (null: there is none).
+Result<std::optional<json::object>> Backend::describe_asg(const api::Principal& role,
+                                                          const std::string& name) {
+  auto r = world_.dispatcher().call(
       api::Call{"autoscaling",
                 "DescribeAutoScalingGroups",
-                {{"AutoScalingGroupNames", json::array{json::string(asg.name)}}},
+                {{"AutoScalingGroupNames", json::array{json::string(name)}}},
                 role,
                 ".",
                 false});
+  if (!r.ok()) return r.error();
+  const json::array& groups = r->body.at("AutoScalingGroups").as_array();
+  if (groups.empty()) return std::optional<json::object>{};
+  return std::optional<json::object>{groups[0].as_object()};
+}
+
+// The launch hook CodeDeploy puts on an Auto Scaling group, acting as the service role.
+std::optional<std::string> Backend::install_hook(DeploymentGroup& g, GroupAsg& asg) {
+  api::Principal role = service_role_session(g);
+  auto found = describe_asg(role, asg.name);
   if (!found.ok()) {
     if (found.error().code == "AccessDenied") return asg_permission_message(g.service_role_arn);
     return found.error().message;
   }
-  if (found->body.at("AutoScalingGroups").as_array().empty()) {
-    return fmt::format("Auto Scaling group {} does not exist", asg.name);
-  }
+  if (!found.value()) return fmt::format("Auto Scaling group {} does not exist", asg.name);
   auto put = [&](std::string_view prefix, const char* transition,
                  std::string& slot) -> std::optional<std::string> {
     std::string name =

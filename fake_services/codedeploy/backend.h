@@ -108,6 +108,8 @@ class Backend : public autoscaling::LifecycleSubscriber {
   Deployment* mutable_deployment(const std::string& id);
   Result<Ok> check_service_role(const std::string& role_arn) const;
   std::optional<std::string> install_hook(DeploymentGroup& g, GroupAsg& asg);
+  Result<std::optional<json::object>> describe_asg(const api::Principal& role,
+                                                   const std::string& name);
   bool remove_hook(const DeploymentGroup& g, const GroupAsg& asg);
   void use_revision(const std::string& app, const RevisionLocation& rev, const std::string& group);
 
@@ -129,7 +131,8 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void heartbeat(const std::string& deployment_id);
   void answer_hook(const Deployment& d, bool succeeded);
   void update_outdated(Deployment& d);
-  void on_termination(DeploymentGroup& group, const autoscaling::LifecycleNotification& n);
+  void complete_action(const DeploymentGroup& g, const std::string& asg, const std::string& hook,
+                       const std::string& token, const char* result);
 
   world::World& world_;
   std::map<std::string, Application> applications_;

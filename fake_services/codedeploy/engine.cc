@@ -227,23 +227,16 @@ Result<std::vector<std::string>> Backend::find_targets(const DeploymentGroup& g,
     if (set) add(*set);
   }
   for (const auto& asg : g.asgs) {
-    auto r = world_.dispatcher().call(
-        api::Call{"autoscaling",
-                  "DescribeAutoScalingGroups",
-                  {{"AutoScalingGroupNames", json::array{json::string(asg.name)}}},
-                  role,
-                  ".",
-                  false});
-    if (!r.ok()) return r.error();
-    for (const auto& grp : r->body.at("AutoScalingGroups").as_array()) {
-      std::vector<std::string> ids;
-      for (const auto& i : grp.at("Instances").as_array()) {
-        if (i.at("LifecycleState").as_string() == "InService") {
-          ids.emplace_back(i.at("InstanceId").as_string());
-        }
+    auto found = describe_asg(role, asg.name);
+    if (!found.ok()) return found.error();
+    if (!found.value()) continue;
+    std::vector<std::string> ids;
+    for (const auto& i : found.value()->at("Instances").as_array()) {
+      if (i.at("LifecycleState").as_string() == "InService") {
+        ids.emplace_back(i.at("InstanceId").as_string());
       }
-      add(ids);
     }
+    add(ids);
   }
   (void)d;
   return targets;

@@ -19,16 +19,6 @@ std::optional<sim::SimTime> time_from(const json::object& o, std::string_view ke
   if (!v || v->is_null()) return std::nullopt;
   return sim::SimTime::from_ms(v->to_number<std::int64_t>());
 }
-json::array strings_json(const std::vector<std::string>& v) {
-  json::array out;
-  for (const auto& s : v) out.emplace_back(s);
-  return out;
-}
-std::vector<std::string> strings_from(const json::value& v) {
-  std::vector<std::string> out;
-  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
-  return out;
-}
 json::object rev_json(const RevisionLocation& r) {
   return {{"type", r.type},          {"bucket", r.bucket},   {"key", r.key},
           {"bundle", r.bundle_type}, {"version", r.version}, {"etag", r.etag},
@@ -107,7 +97,7 @@ json::value Backend::save_state() const {
                      {"set", std::move(set)},
                      {"asgs", std::move(asgs)},
                      {"rollback", g.rollback_enabled},
-                     {"rollback_events", strings_json(g.rollback_events)},
+                     {"rollback_events", string_array(g.rollback_events)},
                      {"outdated", g.outdated_strategy},
                      {"termination_hook", g.termination_hook_enabled},
                      {"type", g.deployment_type},
@@ -126,7 +116,7 @@ json::value Backend::save_state() const {
                                        {"registered", r.registered.ms()},
                                        {"first", time_json(r.first_used)},
                                        {"last", time_json(r.last_used)},
-                                       {"groups", strings_json(r.groups)}});
+                                       {"groups", string_array(r.groups)}});
     }
   }
   for (const auto& id : deployment_order_) {
@@ -174,7 +164,7 @@ json::value Backend::save_state() const {
         {"ignore_stop", d.ignore_application_stop_failures},
         {"file_exists", d.file_exists_behavior},
         {"rollback", d.rollback_enabled},
-        {"rollback_events", strings_json(d.rollback_events)},
+        {"rollback_events", string_array(d.rollback_events)},
         {"rollback_id", d.rollback_deployment_id},
         {"rollback_trigger", d.rollback_triggering_id},
         {"rollback_message", d.rollback_message},
@@ -184,9 +174,9 @@ json::value Backend::save_state() const {
         {"asg",
          json::array{json::string(d.asg), json::string(d.asg_hook), json::string(d.asg_token)}},
         {"stop", d.stop_requested},
-        {"outdated", strings_json(d.outdated)},
+        {"outdated", string_array(d.outdated)},
         {"auto_root", d.auto_update_root},
-        {"auto_ids", strings_json(d.auto_update_ids)}});
+        {"auto_ids", string_array(d.auto_update_ids)}});
   }
   json::object busy;
   for (const auto& [i, d] : busy_) busy[i] = d;
@@ -229,7 +219,7 @@ void Backend::load_state(const json::value& state) {
                         std::string(x[2].as_string())});
     }
     g.rollback_enabled = o.at("rollback").as_bool();
-    g.rollback_events = strings_from(o.at("rollback_events"));
+    g.rollback_events = strings_of(o.at("rollback_events"));
     g.outdated_strategy = str(o, "outdated");
     g.termination_hook_enabled = o.at("termination_hook").as_bool();
     g.deployment_type = str(o, "type");
@@ -248,7 +238,7 @@ void Backend::load_state(const json::value& state) {
     r.registered = sim::SimTime::from_ms(o.at("registered").to_number<std::int64_t>());
     r.first_used = time_from(o, "first");
     r.last_used = time_from(o, "last");
-    r.groups = strings_from(o.at("groups"));
+    r.groups = strings_of(o.at("groups"));
     revisions_[str(o, "app")][r.location.label()] = std::move(r);
   }
   for (const auto& v : s.at("deployments").as_array()) {
@@ -272,7 +262,7 @@ void Backend::load_state(const json::value& state) {
     d.ignore_application_stop_failures = o.at("ignore_stop").as_bool();
     d.file_exists_behavior = str(o, "file_exists");
     d.rollback_enabled = o.at("rollback").as_bool();
-    d.rollback_events = strings_from(o.at("rollback_events"));
+    d.rollback_events = strings_of(o.at("rollback_events"));
     d.rollback_deployment_id = str(o, "rollback_id");
     d.rollback_triggering_id = str(o, "rollback_trigger");
     d.rollback_message = str(o, "rollback_message");
@@ -315,9 +305,9 @@ void Backend::load_state(const json::value& state) {
     d.asg_hook = std::string(asg[1].as_string());
     d.asg_token = std::string(asg[2].as_string());
     d.stop_requested = o.at("stop").as_bool();
-    d.outdated = strings_from(o.at("outdated"));
+    d.outdated = strings_of(o.at("outdated"));
     d.auto_update_root = str(o, "auto_root");
-    d.auto_update_ids = strings_from(o.at("auto_ids"));
+    d.auto_update_ids = strings_of(o.at("auto_ids"));
     deployment_order_.push_back(d.id);
     deployments_[d.id] = std::move(d);
   }

@@ -228,67 +228,66 @@ Result<Ok> Backend::check_trust_principals(const Policy& trust) const {
 
 // --- users, groups, roles ---------------------------------------------------------------
 
-Result<const User*> Backend::create_user(const NewEntity& req) {
-  if (auto r = check_name("userName", req.name); !r.ok()) return r.error();
+// What every Create* checks, in AWS's order, and the identity it gives the new entity.
+struct Backend::Kind {
+  std::string_view member, type, id_prefix, exists;
+  std::string_view quota_name;
+  std::size_t quota = 0;  // 0: none checked
+};
+
+template <class T, class M>
+Result<T> Backend::make_entity(const NewEntity& req, const M& existing, const Kind& k) const {
+  if (auto r = check_name(k.member, req.name); !r.ok()) return r.error();
   if (auto r = check_path(req.path); !r.ok()) return r.error();
-  if (users_.count(lower(req.name))) {
-    return errors::already_exists(fmt::format("User with name {} already exists.", req.name));
+  if (existing.count(lower(req.name))) {
+    return errors::already_exists(fmt::format(fmt::runtime(k.exists), req.name));
   }
-  if (users_.size() >= kUsersPerAccount) {
+  if (k.quota && existing.size() >= k.quota) {
     return errors::limit_exceeded(
-        fmt::format("Cannot exceed quota for UsersPerAccount: {}", kUsersPerAccount));
+        fmt::format("Cannot exceed quota for {}: {}", k.quota_name, k.quota));
   }
   if (req.tags.size() > kTagsPerEntity) return errors::too_many_tags();
-  User u;
-  u.name = req.name;
-  u.path = req.path;
-  u.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AIDA");
-  u.arn = arn("user", req.path, req.name);
-  u.created = world_.now();
-  u.tags = req.tags;
-  return &(users_[lower(req.name)] = std::move(u));
+  T e;
+  e.name = req.name;
+  e.path = req.path;
+  e.id = sim::iam_unique_id(world_.rng().stream("iam-id"), k.id_prefix);
+  e.arn = arn(k.type, req.path, req.name);
+  e.created = world_.now();
+  e.tags = req.tags;
+  return e;
+}
+
+Result<const User*> Backend::create_user(const NewEntity& req) {
+  static const Kind kUser{
+      "userName",        "user",          "AIDA", "User with name {} already exists.",
+      "UsersPerAccount", kUsersPerAccount};
+  auto u = make_entity<User>(req, users_, kUser);
+  if (!u.ok()) return u.error();
+  return &(users_[lower(req.name)] = std::move(u).value());
 }
 
 Result<const Group*> Backend::create_group(const NewEntity& req) {
-  if (auto r = check_name("groupName", req.name); !r.ok()) return r.error();
-  if (auto r = check_path(req.path); !r.ok()) return r.error();
-  if (groups_.count(lower(req.name))) {
-    return errors::already_exists(fmt::format("Group with name {} already exists.", req.name));
-  }
-  Group g;
-  g.name = req.name;
-  g.path = req.path;
-  g.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AGPA");
-  g.arn = arn("group", req.path, req.name);
-  g.created = world_.now();
-  return &(groups_[lower(req.name)] = std::move(g));
+  static const Kind kGroup{"groupName", "group", "AGPA", "Group with name {} already exists.",
+                           "",          0};
+  auto g = make_entity<Group>(req, groups_, kGroup);
+  if (!g.ok()) return g.error();
+  return &(groups_[lower(req.name)] = std::move(g).value());
 }
 
 Result<const Role*> Backend::create_role(const NewRole& req) {
-  if (auto r = check_name("roleName", req.name); !r.ok()) return r.error();
-  if (auto r = check_path(req.path); !r.ok()) return r.error();
-  if (roles_.count(lower(req.name))) {
-    return errors::already_exists(fmt::format("Role with name {} already exists.", req.name));
-  }
-  if (roles_.size() >= kRolesPerAccount) {
-    return errors::limit_exceeded(
-        fmt::format("Cannot exceed quota for RolesPerAccount: {}", kRolesPerAccount));
-  }
-  if (req.tags.size() > kTagsPerEntity) return errors::too_many_tags();
+  static const Kind kRole{
+      "roleName",        "role",          "AROA", "Role with name {} already exists.",
+      "RolesPerAccount", kRolesPerAccount};
+  auto r = make_entity<Role>(req, roles_, kRole);
+  if (!r.ok()) return r.error();
   auto trust = check_document(req.trust_document, PolicyKind::Trust, false);
   if (!trust.ok()) return trust.error();
-  Role r;
-  r.name = req.name;
-  r.path = req.path;
-  r.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AROA");
-  r.arn = arn("role", req.path, req.name);
-  r.created = world_.now();
-  r.tags = req.tags;
-  r.trust_document = req.trust_document;
-  r.trust = std::move(trust).value();
-  r.description = req.description;
-  r.max_session_duration = req.max_session_duration.value_or(3600);
-  return &(roles_[lower(req.name)] = std::move(r));
+  Role& role = r.value();
+  role.trust_document = req.trust_document;
+  role.trust = std::move(trust).value();
+  role.description = req.description;
+  role.max_session_duration = req.max_session_duration.value_or(3600);
+  return &(roles_[lower(req.name)] = std::move(role));
 }
 
 Entity* Backend::find(EntityKind kind, const std::string& name) {
@@ -753,23 +752,15 @@ Result<Ok> Backend::set_default_policy_version(const std::string& policy_arn,
 // --- instance profiles --------------------------------------------------------------------
 
 Result<const InstanceProfile*> Backend::create_instance_profile(const NewEntity& req) {
-  if (auto r = check_name("instanceProfileName", req.name); !r.ok()) return r.error();
-  if (auto r = check_path(req.path); !r.ok()) return r.error();
-  if (profiles_.count(lower(req.name))) {
-    return errors::already_exists(fmt::format("Instance Profile {} already exists.", req.name));
-  }
-  if (profiles_.size() >= kProfilesPerAccount) {
-    return errors::limit_exceeded(
-        fmt::format("Cannot exceed quota for InstanceProfilesPerAccount: {}", kProfilesPerAccount));
-  }
-  InstanceProfile p;
-  p.name = req.name;
-  p.path = req.path;
-  p.id = sim::iam_unique_id(world_.rng().stream("iam-id"), "AIPA");
-  p.arn = arn("instance-profile", req.path, req.name);
-  p.created = world_.now();
-  p.tags = req.tags;
-  return &(profiles_[lower(req.name)] = std::move(p));
+  static const Kind kProfile{"instanceProfileName",
+                             "instance-profile",
+                             "AIPA",
+                             "Instance Profile {} already exists.",
+                             "InstanceProfilesPerAccount",
+                             kProfilesPerAccount};
+  auto p = make_entity<InstanceProfile>(req, profiles_, kProfile);
+  if (!p.ok()) return p.error();
+  return &(profiles_[lower(req.name)] = std::move(p).value());
 }
 
 Result<const InstanceProfile*> Backend::instance_profile(const std::string& name) const {

@@ -123,6 +123,9 @@ class Backend {
   std::string arn(std::string_view type, const std::string& path, const std::string& name) const;
 
  private:
+  struct Kind;
+  template <class T, class M>
+  Result<T> make_entity(const NewEntity& req, const M& existing, const Kind& k) const;
   Entity* find(EntityKind kind, const std::string& name);
   const Entity* find(EntityKind kind, const std::string& name) const;
   ManagedPolicy* find_policy(const std::string& arn);

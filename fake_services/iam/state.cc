@@ -66,30 +66,18 @@ void entity_from(const json::object& o, Entity& e) {
   e.tags = tags_from(o);
 }
 
-json::array strings_json(const std::vector<std::string>& v) {
-  json::array out;
-  for (const auto& s : v) out.emplace_back(s);
-  return out;
-}
-
-std::vector<std::string> strings_from(const json::value& v) {
-  std::vector<std::string> out;
-  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
-  return out;
-}
-
 }  // namespace
 
 json::value Backend::save_state() const {
   json::array users, groups, roles, policies, profiles, aws_counts;
   for (const auto& [k, u] : users_) {
     json::object o = entity_json(u);
-    o["groups"] = strings_json(u.groups);
+    o["groups"] = string_array(u.groups);
     users.push_back(std::move(o));
   }
   for (const auto& [k, g] : groups_) {
     json::object o = entity_json(g);
-    o["users"] = strings_json(g.users);
+    o["users"] = string_array(g.users);
     groups.push_back(std::move(o));
   }
   for (const auto& [k, r] : roles_) {
@@ -184,13 +172,13 @@ void Backend::load_state(const json::value& state) {
   for (const auto& v : s.at("users").as_array()) {
     User u;
     entity_from(v.as_object(), u);
-    u.groups = strings_from(v.as_object().at("groups"));
+    u.groups = strings_of(v.as_object().at("groups"));
     users_[lower(u.name)] = std::move(u);
   }
   for (const auto& v : s.at("groups").as_array()) {
     Group g;
     entity_from(v.as_object(), g);
-    g.users = strings_from(v.as_object().at("users"));
+    g.users = strings_of(v.as_object().at("users"));
     groups_[lower(g.name)] = std::move(g);
   }
   for (const auto& v : s.at("roles").as_array()) {

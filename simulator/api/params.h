@@ -38,4 +38,17 @@ inline std::vector<std::string> strings(const json::object& p, std::string_view 
   return out;
 }
 
+// Saved states: a list of strings as a JSON array and back.
+inline json::array string_array(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.emplace_back(s);
+  return out;
+}
+
+inline std::vector<std::string> strings_of(const json::value& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
+  return out;
+}
+
 }  // namespace deploysim::api::params
