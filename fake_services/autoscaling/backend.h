@@ -126,6 +126,8 @@ class Backend {
   Activity& new_activity(Group& g, std::string description, std::string cause);
   std::string stamp() const;
   bool suspended(const Group& g, const std::string& process) const;
+  Result<Group*> group_with(const std::string& name, const std::vector<std::string>& ids,
+                            std::initializer_list<std::string_view> states, std::string_view label);
   std::pair<Group*, Member*> locate(const std::string& instance);
   void on_instance_state(const std::string& instance, const std::string& state);
   void replace_unhealthy(

@@ -112,18 +112,28 @@ Result<sim::Ok> Backend::set_instance_health(const std::string& instance, bool h
   return sim::Ok{};
 }
 
-Result<std::vector<const Activity*>> Backend::enter_standby(const std::string& name,
-                                                            const std::vector<std::string>& ids,
-                                                            bool decrement) {
+// The group, when every instance named is one of its members in one of `states`.
+Result<Group*> Backend::group_with(const std::string& name, const std::vector<std::string>& ids,
+                                   std::initializer_list<std::string_view> states,
+                                   std::string_view label) {
   Group* g = mutable_group(name);
   if (!g) return errors::group_not_found(name);
   for (const auto& id : ids) {
     Member* m = g->member(id);
     if (!m) return errors::not_in_group(id, name);
-    if (m->lifecycle != "InService") {
-      return errors::validation(fmt::format("The instance {} is not in InService.", id));
+    if (std::find(states.begin(), states.end(), m->lifecycle) == states.end()) {
+      return errors::validation(fmt::format("The instance {} is not in {}.", id, label));
     }
   }
+  return g;
+}
+
+Result<std::vector<const Activity*>> Backend::enter_standby(const std::string& name,
+                                                            const std::vector<std::string>& ids,
+                                                            bool decrement) {
+  auto found = group_with(name, ids, {"InService"}, "InService");
+  if (!found.ok()) return found.error();
+  Group* g = found.value();
   int n = static_cast<int>(ids.size());
   if (decrement && g->desired - n < g->min) {
     return errors::sizes(*g,
@@ -158,15 +168,9 @@ Result<std::vector<const Activity*>> Backend::enter_standby(const std::string& n
 
 Result<std::vector<const Activity*>> Backend::exit_standby(const std::string& name,
                                                            const std::vector<std::string>& ids) {
-  Group* g = mutable_group(name);
-  if (!g) return errors::group_not_found(name);
-  for (const auto& id : ids) {
-    Member* m = g->member(id);
-    if (!m) return errors::not_in_group(id, name);
-    if (m->lifecycle != "Standby") {
-      return errors::validation(fmt::format("The instance {} is not in Standby.", id));
-    }
-  }
+  auto found = group_with(name, ids, {"Standby"}, "Standby");
+  if (!found.ok()) return found.error();
+  Group* g = found.value();
   int n = static_cast<int>(ids.size());
   if (g->desired + n > g->max) {
     return errors::sizes(*g, fmt::format("exit standby {} instance{}", n, plural(ids.size())));
@@ -238,15 +242,9 @@ Result<sim::Ok> Backend::attach_instances(const std::string& name,
 Result<std::vector<const Activity*>> Backend::detach_instances(const std::string& name,
                                                                const std::vector<std::string>& ids,
                                                                bool decrement) {
-  Group* g = mutable_group(name);
-  if (!g) return errors::group_not_found(name);
-  for (const auto& id : ids) {
-    Member* m = g->member(id);
-    if (!m) return errors::not_in_group(id, name);
-    if (m->lifecycle != "InService" && m->lifecycle != "Standby") {
-      return errors::validation(fmt::format("The instance {} is not in InService or Standby.", id));
-    }
-  }
+  auto found = group_with(name, ids, {"InService", "Standby"}, "InService or Standby");
+  if (!found.ok()) return found.error();
+  Group* g = found.value();
   int n = static_cast<int>(ids.size());
   if (decrement && g->desired - n < g->min) {
     return errors::sizes(*g, fmt::format("detach {} instance{}", n, plural(ids.size())));

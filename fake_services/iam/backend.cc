@@ -550,19 +550,27 @@ ManagedPolicy* Backend::find_policy(const std::string& arn) {
   return it == policies_.end() ? nullptr : &it->second;
 }
 
-Result<Ok> Backend::attach(EntityKind kind, const std::string& name,
-                           const std::string& policy_arn) {
+// The entity a managed policy is attached to, detached from or set as the boundary of.
+Result<Entity*> Backend::policy_target(EntityKind kind, const std::string& name,
+                                       const std::string& policy_arn) {
   auto e = entity(kind, name);
   if (!e.ok()) return e.error();
   if (!policy_arn.starts_with("arn:")) {
     return errors::invalid_input(fmt::format("ARN {} is not valid.", policy_arn));
   }
+  return find(kind, name);
+}
+
+Result<Ok> Backend::attach(EntityKind kind, const std::string& name,
+                           const std::string& policy_arn) {
+  auto e = policy_target(kind, name, policy_arn);
+  if (!e.ok()) return e.error();
+  Entity& ent = *e.value();
   ManagedPolicy* p = find_policy(policy_arn);
   if (!p) {
     return errors::no_such_entity(
         fmt::format("Policy {} does not exist or is not attachable.", policy_arn));
   }
-  Entity& ent = *find(kind, name);
   if (std::find(ent.attached.begin(), ent.attached.end(), policy_arn) != ent.attached.end()) {
     return Ok{};
   }
@@ -577,12 +585,9 @@ Result<Ok> Backend::attach(EntityKind kind, const std::string& name,
 
 Result<Ok> Backend::detach(EntityKind kind, const std::string& name,
                            const std::string& policy_arn) {
-  auto e = entity(kind, name);
+  auto e = policy_target(kind, name, policy_arn);
   if (!e.ok()) return e.error();
-  if (!policy_arn.starts_with("arn:")) {
-    return errors::invalid_input(fmt::format("ARN {} is not valid.", policy_arn));
-  }
-  Entity& ent = *find(kind, name);
+  Entity& ent = *e.value();
   auto it = std::find(ent.attached.begin(), ent.attached.end(), policy_arn);
   if (it == ent.attached.end()) {
     return errors::no_such_entity(fmt::format("Policy {} was not found.", policy_arn));
@@ -594,17 +599,14 @@ Result<Ok> Backend::detach(EntityKind kind, const std::string& name,
 
 Result<Ok> Backend::put_boundary(EntityKind kind, const std::string& name,
                                  const std::string& policy_arn) {
-  auto e = entity(kind, name);
+  auto e = policy_target(kind, name, policy_arn);
   if (!e.ok()) return e.error();
-  if (!policy_arn.starts_with("arn:")) {
-    return errors::invalid_input(fmt::format("ARN {} is not valid.", policy_arn));
-  }
+  Entity& ent = *e.value();
   ManagedPolicy* p = find_policy(policy_arn);
   if (!p) {
     return errors::no_such_entity(
         fmt::format("Scope ARN: {} does not exist or is not attachable.", policy_arn));
   }
-  Entity& ent = *find(kind, name);
   if (ent.boundary) find_policy(*ent.boundary)->boundary_uses--;
   ent.boundary = policy_arn;
   p->boundary_uses++;

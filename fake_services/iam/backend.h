@@ -127,6 +127,8 @@ class Backend {
   template <class T, class M>
   Result<T> make_entity(const NewEntity& req, const M& existing, const Kind& k) const;
   Entity* find(EntityKind kind, const std::string& name);
+  Result<Entity*> policy_target(EntityKind kind, const std::string& name,
+                                const std::string& policy_arn);
   const Entity* find(EntityKind kind, const std::string& name) const;
   ManagedPolicy* find_policy(const std::string& arn);
   Result<Ok> check_name(std::string_view member, const std::string& name) const;
