@@ -330,8 +330,10 @@ Result<sim::Ok> Backend::put_tags(const std::vector<std::pair<std::string, Group
   for (const auto& [group, tag] : tags) {
     if (!mutable_group(group)) return errors::group_not_found(group);
   }
-  for (const auto& [group, tag] : tags) {
-    Group& g = *mutable_group(group);
+  // (No structured bindings here: clang 14 cannot capture them in a lambda.)
+  for (const auto& entry : tags) {
+    const GroupTag& tag = entry.second;
+    Group& g = *mutable_group(entry.first);
     auto it = std::find_if(g.tags.begin(), g.tags.end(),
                            [&](const GroupTag& t) { return t.key == tag.key; });
     if (remove) {

@@ -2,6 +2,8 @@
 // Repository) deployed with real hooks, BUNDLE_COMMIT set; and the API's smaller promises.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -216,16 +218,13 @@ TEST_F(CodeDeployTest, EveryRefusalHasItsCode) {
            {{"applicationName", "web"}, {"deploymentGroupName", "x"}, {"serviceRoleArn", ""}}),
       "RoleRequiredException");
   EXPECT_EQ(
-      code(
-          "CreateDeploymentGroup",
-          {{"applicationName", "web"},
-           {"deploymentGroupName", "x"},
-           {"serviceRoleArn", "arn:aws:iam::123456789012:role/cd"},
-           {"ec2TagFilters",
-            json::array{{{"Key", "a"}, {"Value", "b"}, {"Type", "KEY_AND_VALUE"}}}},
-           {"ec2TagSet",
-            {{"ec2TagSetList", json::array{json::array{
-                                   {{"Key", "a"}, {"Value", "b"}, {"Type", "KEY_AND_VALUE"}}}}}}}}),
+      code("CreateDeploymentGroup", boost::json::parse(
+                                        R"({"applicationName": "web", "deploymentGroupName": "x",
+                   "serviceRoleArn": "arn:aws:iam::123456789012:role/cd",
+                   "ec2TagFilters": [{"Key": "a", "Value": "b", "Type": "KEY_AND_VALUE"}],
+                   "ec2TagSet": {"ec2TagSetList": [[{"Key": "a", "Value": "b",
+                                                     "Type": "KEY_AND_VALUE"}]]}})")
+                                        .as_object()),
       "InvalidInputException");
   EXPECT_EQ(code("CreateDeployment", {{"applicationName", "web"}, {"deploymentGroupName", "prod"}}),
             "RevisionRequiredException");
