@@ -48,6 +48,7 @@ struct DeploymentRequest {
   std::optional<std::vector<std::string>> rollback_events;
   std::string creator = "user";
   std::vector<std::string> only_instances;  // launch deployments: the one new instance
+  bool outdated_only = false;               // updateOutdatedInstancesOnly
 };
 
 class Backend : public autoscaling::LifecycleSubscriber {
@@ -120,6 +121,7 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void pickup(const std::string& id, const std::string& instance);
   void run_event(const std::string& id, const std::string& instance);
   void finish_instance(Deployment& d, DeploymentInstance& inst, bool succeeded);
+  void time_out(const std::string& id);
   void finish(Deployment& d, const std::string& status, const std::string& code,
               const std::string& message);
   void maybe_roll_back(Deployment& d, const std::string& event);

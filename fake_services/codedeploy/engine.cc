@@ -145,6 +145,7 @@ Result<const Deployment*> Backend::create_deployment(const DeploymentRequest& r)
   d.file_exists_behavior = r.file_exists_behavior.value_or("DISALLOW");
   d.rollback_enabled = r.rollback_enabled.value_or(g->rollback_enabled);
   d.rollback_events = r.rollback_events.value_or(g->rollback_events);
+  d.outdated_only = r.outdated_only;
   for (const auto& i : r.only_instances) d.instances.push_back({i});
   if (!launch) g->active_deployment = d.id;
   g->last_attempted = LastDeployment{d.id, "Created", d.created, {}};
@@ -275,7 +276,23 @@ void Backend::start(const std::string& id) {
       }
       return;
     }
-    for (const auto& i : targets.value()) d->instances.push_back({i});
+    // Scheduling order (reference §1.4 rule 8): unhealthy instances first, then those whose
+    // revision is unknown, then those on an old revision, then those already on this one.
+    std::string current = d->revision.label();
+    auto rank = [&](const std::string& id) {
+      auto it = g->instance_health.find(id);
+      if (it == g->instance_health.end()) return 1;
+      if (!it->second.healthy) return 0;
+      if (it->second.revision.empty()) return 1;
+      return it->second.revision == current ? 3 : 2;
+    };
+    std::vector<std::string> ordered = targets.value();
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+    for (const auto& i : ordered) {
+      if (d->outdated_only && rank(i) == 3) continue;  // already runs this revision
+      d->instances.push_back({i});
+    }
   }
   int n = static_cast<int>(d->instances.size());
   if (n == 0) {
@@ -306,6 +323,8 @@ void Backend::start(const std::string& id) {
   }
   d->healthy = n;
   use_revision(d->application, d->revision, d->group);
+  // In-place deployments have eight hours (reference §1.5).
+  world_.scheduler().after(std::chrono::hours(8), [this, id] { time_out(id); });
   schedule_more(id);
 }
 
@@ -576,7 +595,27 @@ void Backend::run_event(const std::string& id, const std::string& instance) {
   });
 }
 
+void Backend::time_out(const std::string& id) {
+  Deployment* d = mutable_deployment(id);
+  if (!d || d->completed) return;
+  for (auto& inst : d->instances) {
+    if (inst.status == "Pending") inst.status = "Skipped";
+    if (inst.status != "InProgress") continue;
+    inst.status = "Failed";
+    for (std::size_t i = inst.next_event; i < inst.events.size(); ++i) {
+      inst.events[i].status = i == inst.next_event ? "Failed" : "Skipped";
+    }
+  }
+  finish(*d, "Failed", "TIMEOUT",
+         "The deployment failed because it did not complete within the time allowed (8 hours).");
+}
+
 void Backend::finish_instance(Deployment& d, DeploymentInstance& inst, bool succeeded) {
+  if (DeploymentGroup* g = mutable_group(d.application, d.group)) {
+    InstanceHealth& h = g->instance_health[inst.id];
+    h.healthy = succeeded;
+    if (succeeded) h.revision = d.revision.label();
+  }
   inst.status = succeeded ? "Succeeded" : "Failed";
   inst.updated = world_.now();
   d.running -= 1;

@@ -59,6 +59,12 @@ struct LastDeployment {
   sim::SimTime created{}, ended{};
 };
 
+// What CodeDeploy knows of an instance in a deployment group (reference §1.4, rules 8 and 9).
+struct InstanceHealth {
+  bool healthy = true;
+  std::string revision;  // the revision label it runs; "" = unknown
+};
+
 struct DeploymentGroup {
   std::string application, name, id;
   std::string config_name = "CodeDeployDefault.OneAtATime";
@@ -75,6 +81,7 @@ struct DeploymentGroup {
   std::optional<RevisionLocation> target_revision;  // the last successful revision
   std::optional<LastDeployment> last_successful, last_attempted;
   std::string active_deployment;  // the one deployment that may run at a time ("" = none)
+  std::map<std::string, InstanceHealth> instance_health;  // by instance ID
 };
 
 struct EventDiagnostics {
@@ -121,6 +128,7 @@ struct Deployment {
   // An Auto Scaling launch deployment: the lifecycle action it answers.
   std::string asg, asg_hook, asg_token;
   bool stop_requested = false;
+  bool outdated_only = false;  // updateOutdatedInstancesOnly
   // Instances launched while this deployment ran got the previous revision (reference §2.3).
   std::vector<std::string> outdated;
   std::string auto_update_root;              // CodeDeployAutoUpdate: the deployment it follows

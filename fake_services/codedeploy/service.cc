@@ -195,7 +195,7 @@ json::object deployment_json(const Deployment& d) {
                                                      {"Ready", 0}}},
                  {"creator", d.creator},
                  {"ignoreApplicationStopFailures", d.ignore_application_stop_failures},
-                 {"updateOutdatedInstancesOnly", false},
+                 {"updateOutdatedInstancesOnly", d.outdated_only},
                  {"deploymentStyle", json::object{{"deploymentType", "IN_PLACE"},
                                                   {"deploymentOption", "WITHOUT_TRAFFIC_CONTROL"}}},
                  {"instanceTerminationWaitTimeStarted", false},
@@ -471,6 +471,7 @@ void Service::add_deployment_operations() {
     r.description = str(c.params, "description");
     r.ignore_application_stop_failures = flag(c.params, "ignoreApplicationStopFailures");
     r.file_exists_behavior = opt_str(c.params, "fileExistsBehavior");
+    r.outdated_only = flag(c.params, "updateOutdatedInstancesOnly");
     if (auto* a = c.params.if_contains("autoRollbackConfiguration")) {
       r.rollback_enabled = flag(a->as_object(), "enabled");
       r.rollback_events = strings(a->as_object(), "events");

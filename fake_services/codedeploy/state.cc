@@ -87,6 +87,10 @@ json::value Backend::save_state() const {
                                  json::string(a.termination_hook)});
     }
     for (const auto& l : g.ec2_tag_set) set.push_back(filters_json(l));
+    json::array health;
+    for (const auto& [id, h] : g.instance_health) {
+      health.push_back(json::array{json::string(id), h.healthy, json::string(h.revision)});
+    }
     groups.push_back(
         json::object{{"app", g.application},
                      {"name", g.name},
@@ -106,7 +110,8 @@ json::value Backend::save_state() const {
                                                   : json::value(nullptr)},
                      {"last_successful", last_json(g.last_successful)},
                      {"last_attempted", last_json(g.last_attempted)},
-                     {"active", g.active_deployment}});
+                     {"active", g.active_deployment},
+                     {"health", std::move(health)}});
   }
   for (const auto& [app, list] : revisions_) {
     for (const auto& [label, r] : list) {
@@ -174,6 +179,7 @@ json::value Backend::save_state() const {
         {"asg",
          json::array{json::string(d.asg), json::string(d.asg_hook), json::string(d.asg_token)}},
         {"stop", d.stop_requested},
+        {"outdated_only", d.outdated_only},
         {"outdated", string_array(d.outdated)},
         {"auto_root", d.auto_update_root},
         {"auto_ids", string_array(d.auto_update_ids)}});
@@ -228,6 +234,11 @@ void Backend::load_state(const json::value& state) {
     g.last_successful = last_from(o.at("last_successful"));
     g.last_attempted = last_from(o.at("last_attempted"));
     g.active_deployment = str(o, "active");
+    for (const auto& h : o.at("health").as_array()) {
+      const json::array& a = h.as_array();
+      g.instance_health[std::string(a[0].as_string())] = {a[1].as_bool(),
+                                                          std::string(a[2].as_string())};
+    }
     groups_[{g.application, g.name}] = std::move(g);
   }
   for (const auto& v : s.at("revisions").as_array()) {
@@ -305,6 +316,7 @@ void Backend::load_state(const json::value& state) {
     d.asg_hook = std::string(asg[1].as_string());
     d.asg_token = std::string(asg[2].as_string());
     d.stop_requested = o.at("stop").as_bool();
+    d.outdated_only = o.at("outdated_only").as_bool();
     d.outdated = strings_of(o.at("outdated"));
     d.auto_update_root = str(o, "auto_root");
     d.auto_update_ids = strings_of(o.at("auto_ids"));
@@ -335,6 +347,9 @@ void Backend::load_state(const json::value& state) {
     }
     if (!d.asg_token.empty()) {
       world_.scheduler().after(std::chrono::minutes(5), [this, did] { heartbeat(did); });
+    }
+    if (d.started) {
+      world_.scheduler().at(*d.started + std::chrono::hours(8), [this, did] { time_out(did); });
     }
   }
 }
