@@ -144,6 +144,10 @@ void ensure_base_system(const fs::path& root) {
                "ec2-user:x:1000:\n");
   }
   fs::create_directories(root / "home/ec2-user", ec);
+  // The top-level folders every Linux instance has. An install never creates (and its cleanup
+  // never removes) one of them, so a sandbox that bound /var before an install still sees it.
+  for (const char* dir : {"var", "opt", "srv", "tmp", "root"})
+    fs::create_directories(root / dir, ec);
 }
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)) {
