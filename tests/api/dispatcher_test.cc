@@ -151,7 +151,7 @@ TEST_F(DispatcherTest, ModelledButUnsimulatedOperationsSayNotImplemented) {
   auto e = h.fails("s3", "PutBucketAcl", {{"Bucket", "b"}});
   EXPECT_EQ(e.code, "NotImplemented");
   EXPECT_EQ(e.http_status, 501);
-  EXPECT_EQ(h.fails("elbv2", "DescribeLoadBalancers").code, "NotImplemented");
+  EXPECT_EQ(h.fails("elbv2", "DescribeListeners").code, "NotImplemented");
 }
 
 TEST_F(DispatcherTest, EveryCallGetsARequestIdAndAJournalEntry) {
