@@ -409,6 +409,26 @@ void Backend::check_boot(const std::string& group, const std::string& instance) 
   }
 }
 
+// A group with TargetGroupARNs registers its InService instances and deregisters those that
+// leave service, acting as its service-linked role.
+void Backend::route_traffic(Group& g, const Member& m, bool on) {
+  for (const auto& arn : g.target_groups) {
+    auto r = world_.dispatcher().call(
+        api::Call{"elbv2",
+                  on ? "RegisterTargets" : "DeregisterTargets",
+                  {{"TargetGroupArn", arn}, {"Targets", json::array{json::object{{"Id", m.id}}}}},
+                  service_linked_role(),
+                  ".",
+                  true});
+    if (!r.ok()) {
+      world_.record(
+          "autoscaling", g.name,
+          fmt::format("{} could not be {} {}: {}", m.id,
+                      on ? "registered with" : "deregistered from", arn, r.error().message));
+    }
+  }
+}
+
 void Backend::on_running(Group& g, Member& m) {
   bool hooks = std::any_of(g.hooks.begin(), g.hooks.end(),
                            [](const auto& h) { return h.second.launching(); });
@@ -418,6 +438,7 @@ void Backend::on_running(Group& g, Member& m) {
   }
   m.lifecycle = "InService";
   m.in_service_since = world_.now();
+  route_traffic(g, m, true);
   Activity& a = activity(g, m.activity);
   a.status = "Successful";
   a.progress = 100;
@@ -430,6 +451,7 @@ void Backend::begin_termination(Group& g, Member& m, const std::string& cause) {
     if (a.timeout_event) world_.scheduler().cancel(*a.timeout_event);
   }
   m.actions.clear();
+  if (m.lifecycle == "InService") route_traffic(g, m, false);
   m.lifecycle = "Terminating";
   Activity& a = new_activity(g, "Terminating EC2 instance: " + m.id, cause);
   m.activity = a.id;

@@ -114,6 +114,7 @@ class Backend {
   std::optional<json::object> describe_instance(const std::string& instance);
   std::string instance_state(const std::string& instance);  // "terminated" when unknown
   void on_running(Group& g, Member& m);
+  void route_traffic(Group& g, const Member& m, bool on);
   void begin_termination(Group& g, Member& m, const std::string& cause);
   void proceed_termination(Group& g, Member& m);
   void finish_termination(const std::string& group, const std::string& instance);

@@ -144,6 +144,7 @@ Result<std::vector<const Activity*>> Backend::enter_standby(const std::string& n
   std::vector<std::string> activity_ids;
   for (const auto& id : ids) {
     Member& m = *g->member(id);
+    route_traffic(*g, m, false);
     m.lifecycle = "EnteringStandby";
     Activity& a = new_activity(
         *g, "Moving EC2 instance to Standby: " + id,
@@ -255,6 +256,7 @@ Result<std::vector<const Activity*>> Backend::detach_instances(const std::string
     int before = g->desired;
     // A Standby instance no longer counts toward the desired capacity: nothing to shrink.
     if (decrement && m.lifecycle == "InService") g->desired -= 1;
+    if (m.lifecycle == "InService") route_traffic(*g, m, false);
     m.lifecycle = "Detaching";
     Activity& a = new_activity(
         *g, "Detaching EC2 instance: " + id,

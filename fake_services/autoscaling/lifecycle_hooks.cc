@@ -221,6 +221,7 @@ void Backend::leave_wait(Group& g, Member& m) {
     world_.record("autoscaling", g.name, fmt::format("{} Pending:Proceed", m.id));
     m.lifecycle = "InService";
     m.in_service_since = world_.now();
+    route_traffic(g, m, true);
     act.status = "Successful";
     act.progress = 100;
     act.end = world_.now();

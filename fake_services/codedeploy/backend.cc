@@ -302,6 +302,7 @@ Result<const DeploymentGroup*> Backend::create_group(const GroupRequest& r) {
   g.termination_hook_enabled = r.termination_hook_enabled.value_or(false);
   g.deployment_type = r.deployment_type.value_or("IN_PLACE");
   g.deployment_option = r.deployment_option.value_or("WITHOUT_TRAFFIC_CONTROL");
+  if (r.target_groups) g.target_groups = *r.target_groups;
   if (r.asgs) {
     for (const auto& name : *r.asgs) {
       GroupAsg asg{name, "", ""};
@@ -342,6 +343,7 @@ Result<std::vector<GroupAsg>> Backend::update_group(const GroupRequest& r) {
   if (r.termination_hook_enabled) g->termination_hook_enabled = *r.termination_hook_enabled;
   if (r.deployment_type) g->deployment_type = *r.deployment_type;
   if (r.deployment_option) g->deployment_option = *r.deployment_option;
+  if (r.target_groups) g->target_groups = *r.target_groups;
   std::vector<GroupAsg> not_cleaned;
   // A list (even an empty one) replaces the groups: their hooks come off and new ones go on;
   // no list leaves them as they are.

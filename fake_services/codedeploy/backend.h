@@ -35,6 +35,7 @@ struct GroupRequest {
   std::optional<bool> rollback_enabled, termination_hook_enabled;
   std::optional<std::vector<std::string>> rollback_events;
   std::optional<std::string> deployment_type, deployment_option;
+  std::optional<std::vector<std::string>> target_groups;  // loadBalancerInfo.targetGroupInfoList
 };
 
 struct DeploymentRequest {
@@ -122,6 +123,11 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void run_event(const std::string& id, const std::string& instance);
   void finish_instance(Deployment& d, DeploymentInstance& inst, bool succeeded);
   void time_out(const std::string& id);
+  void complete_event(const std::string& id, const std::string& instance, bool ok,
+                      const EventDiagnostics& diag);
+  void traffic_event(const std::string& id, const std::string& instance, bool block);
+  void traffic_poll(const std::string& id, const std::string& instance, bool block,
+                    std::vector<std::string> arns, sim::SimTime deadline);
   void finish(Deployment& d, const std::string& status, const std::string& code,
               const std::string& message);
   void maybe_roll_back(Deployment& d, const std::string& event);

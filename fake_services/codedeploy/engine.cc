@@ -146,6 +146,7 @@ Result<const Deployment*> Backend::create_deployment(const DeploymentRequest& r)
   d.rollback_enabled = r.rollback_enabled.value_or(g->rollback_enabled);
   d.rollback_events = r.rollback_events.value_or(g->rollback_events);
   d.outdated_only = r.outdated_only;
+  d.traffic_control = !g->target_groups.empty() && g->deployment_option == "WITH_TRAFFIC_CONTROL";
   for (const auto& i : r.only_instances) d.instances.push_back({i});
   if (!launch) g->active_deployment = d.id;
   g->last_attempted = LastDeployment{d.id, "Created", d.created, {}};
@@ -529,8 +530,13 @@ void Backend::run_event(const std::string& id, const std::string& instance) {
   bool ok = true;
   sim::SimDuration took{0};
   EventDiagnostics diag{"Success", "", "Succeeded", ""};
-  if (ev.name != "BlockTraffic" && ev.name != "AllowTraffic") {
-    // (No load balancer: the traffic events themselves have nothing to do.)
+  bool traffic = ev.name == "BlockTraffic" || ev.name == "AllowTraffic";
+  if (traffic && d->traffic_control) {
+    traffic_event(id, instance, ev.name == "BlockTraffic");
+    return;
+  }
+  if (!traffic) {
+    // (Without a load balancer the traffic events themselves have nothing to do.)
     agent::DeploymentSpec spec;
     spec.deployment_id = d->id;
     spec.group_id = d->group_id;
@@ -563,35 +569,122 @@ void Backend::run_event(const std::string& id, const std::string& instance) {
       diag.log_tail = r.log_tail;
     }
   }
+  world_.scheduler().after(
+      took, [this, id, instance, ok, diag] { complete_event(id, instance, ok, diag); });
+}
+
+void Backend::complete_event(const std::string& id, const std::string& instance, bool ok,
+                             const EventDiagnostics& diag) {
+  Deployment* d = mutable_deployment(id);
+  if (!d || d->completed) return;
+  DeploymentInstance& inst = d->instances[d->instance_index.at(instance)];
+  LifecycleEvent& ev = inst.events[inst.next_event];
   std::string event = ev.name;
-  world_.scheduler().after(took, [this, id, instance, ok, diag, event] {
-    Deployment* d = mutable_deployment(id);
-    if (!d) return;
-    DeploymentInstance& inst = d->instances[d->instance_index.at(instance)];
-    LifecycleEvent& ev = inst.events[inst.next_event];
-    ev.end = world_.now();
-    ev.status = ok ? "Succeeded" : "Failed";
-    ev.diagnostics = diag;
-    inst.updated = world_.now();
-    bool carry_on = ok || (d->ignore_application_stop_failures && ignorable(event));
-    if (!carry_on) {
-      world_.record(
-          "codedeploy", id,
-          fmt::format("{}: {} failed ({}): {}", instance, event, diag.error_code, diag.message));
-      for (std::size_t i = inst.next_event + 1; i < inst.events.size(); ++i) {
-        inst.events[i].status = "Skipped";
-      }
-      finish_instance(*d, inst, false);
+  ev.end = world_.now();
+  ev.status = ok ? "Succeeded" : "Failed";
+  ev.diagnostics = diag;
+  inst.updated = world_.now();
+  bool carry_on = ok || (d->ignore_application_stop_failures && ignorable(event));
+  if (!carry_on) {
+    world_.record(
+        "codedeploy", id,
+        fmt::format("{}: {} failed ({}): {}", instance, event, diag.error_code, diag.message));
+    for (std::size_t i = inst.next_event + 1; i < inst.events.size(); ++i) {
+      inst.events[i].status = "Skipped";
+    }
+    finish_instance(*d, inst, false);
+    return;
+  }
+  ++inst.next_event;
+  if (inst.next_event == inst.events.size()) {
+    finish_instance(*d, inst, true);
+    return;
+  }
+  inst.pickup_deadline = world_.now() + std::chrono::minutes(5);
+  world_.scheduler().after(world_.timing("agent_poll"),
+                           [this, id, instance] { pickup(id, instance); });
+}
+
+// BlockTraffic and AllowTraffic behind a load balancer: CodeDeploy deregisters the instance
+// from the group's target groups and waits out the draining, or registers it and waits until it
+// is healthy (reference §6: HealthyThreshold x Interval, the deregistration delay).
+void Backend::traffic_event(const std::string& id, const std::string& instance, bool block) {
+  Deployment* d = mutable_deployment(id);
+  const DeploymentGroup* g = d ? mutable_group(d->application, d->group) : nullptr;
+  if (!g) return;
+  api::Principal role = service_role_session(*g);
+  std::vector<std::string> arns;
+  for (const auto& name : g->target_groups) {
+    auto r = world_.dispatcher().call(api::Call{"elbv2",
+                                                "DescribeTargetGroups",
+                                                {{"Names", json::array{json::string(name)}}},
+                                                role,
+                                                ".",
+                                                false});
+    if (!r.ok()) {
+      complete_event(
+          id, instance, false,
+          {"UnknownError", "", fmt::format("{}: {}", r.error().code, r.error().message), ""});
       return;
     }
-    ++inst.next_event;
-    if (inst.next_event == inst.events.size()) {
-      finish_instance(*d, inst, true);
+    arns.emplace_back(r->body.at("TargetGroups").as_array()[0].at("TargetGroupArn").as_string());
+  }
+  for (const auto& arn : arns) {
+    auto r = world_.dispatcher().call(api::Call{
+        "elbv2",
+        block ? "DeregisterTargets" : "RegisterTargets",
+        {{"TargetGroupArn", arn}, {"Targets", json::array{json::object{{"Id", instance}}}}},
+        role,
+        ".",
+        true});
+    if (!r.ok()) {
+      complete_event(
+          id, instance, false,
+          {"UnknownError", "", fmt::format("{}: {}", r.error().code, r.error().message), ""});
       return;
     }
-    inst.pickup_deadline = world_.now() + std::chrono::minutes(5);
-    world_.scheduler().after(world_.timing("agent_poll"),
-                             [this, id, instance] { pickup(id, instance); });
+  }
+  traffic_poll(id, instance, block, arns, world_.now() + std::chrono::hours(1));
+}
+
+void Backend::traffic_poll(const std::string& id, const std::string& instance, bool block,
+                           std::vector<std::string> arns, sim::SimTime deadline) {
+  Deployment* d = mutable_deployment(id);
+  const DeploymentGroup* g = d ? mutable_group(d->application, d->group) : nullptr;
+  if (!g || d->completed) return;
+  bool done = true;
+  for (const auto& arn : arns) {
+    auto r = world_.dispatcher().call(api::Call{
+        "elbv2",
+        "DescribeTargetHealth",
+        {{"TargetGroupArn", arn}, {"Targets", json::array{json::object{{"Id", instance}}}}},
+        service_role_session(*g),
+        ".",
+        false});
+    if (!r.ok()) continue;
+    std::string state(r->body.at("TargetHealthDescriptions")
+                          .as_array()[0]
+                          .at("TargetHealth")
+                          .at("State")
+                          .as_string());
+    done = done && (block ? state == "unused" : state == "healthy");
+  }
+  if (done) {
+    complete_event(id, instance, true, {"Success", "", "Succeeded", ""});
+    return;
+  }
+  if (world_.now() >= deadline) {
+    complete_event(id, instance, false,
+                   {"UnknownError", "",
+                    block ? "The instance did not finish deregistering from the load balancer "
+                            "within an hour."
+                          : "The instance did not become healthy behind the load balancer "
+                            "within an hour.",
+                    ""});
+    return;
+  }
+  world_.scheduler().after(std::chrono::seconds(5), [this, id, instance, block, arns, deadline] {
+    traffic_poll(id, instance, block, arns, deadline);
   });
 }
 

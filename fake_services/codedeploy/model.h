@@ -78,6 +78,7 @@ struct DeploymentGroup {
   bool termination_hook_enabled = false;
   std::string deployment_type = "IN_PLACE";
   std::string deployment_option = "WITHOUT_TRAFFIC_CONTROL";
+  std::vector<std::string> target_groups;           // loadBalancerInfo.targetGroupInfoList names
   std::optional<RevisionLocation> target_revision;  // the last successful revision
   std::optional<LastDeployment> last_successful, last_attempted;
   std::string active_deployment;  // the one deployment that may run at a time ("" = none)
@@ -128,7 +129,8 @@ struct Deployment {
   // An Auto Scaling launch deployment: the lifecycle action it answers.
   std::string asg, asg_hook, asg_token;
   bool stop_requested = false;
-  bool outdated_only = false;  // updateOutdatedInstancesOnly
+  bool outdated_only = false;    // updateOutdatedInstancesOnly
+  bool traffic_control = false;  // the group's load balancer takes part (BlockTraffic/AllowTraffic)
   // Instances launched while this deployment ran got the previous revision (reference §2.3).
   std::vector<std::string> outdated;
   std::string auto_update_root;              // CodeDeployAutoUpdate: the deployment it follows

@@ -106,6 +106,13 @@ GroupRequest group_request(const json::object& p, bool update) {
     r.deployment_type = opt_str(s->as_object(), "deploymentType");
     r.deployment_option = opt_str(s->as_object(), "deploymentOption");
   }
+  if (auto* lb = p.if_contains("loadBalancerInfo")) {
+    std::vector<std::string> names;
+    if (auto* list = lb->as_object().if_contains("targetGroupInfoList")) {
+      for (const auto& t : list->as_array()) names.push_back(str(t.as_object(), "name"));
+    }
+    r.target_groups = names;
+  }
   return r;
 }
 
@@ -147,6 +154,11 @@ json::object group_json(const DeploymentGroup& g) {
     json::array lists;
     for (const auto& l : g.ec2_tag_set) lists.push_back(filters_json(l));
     o["ec2TagSet"] = json::object{{"ec2TagSetList", std::move(lists)}};
+  }
+  if (!g.target_groups.empty()) {
+    json::array tgs;
+    for (const auto& n : g.target_groups) tgs.push_back(json::object{{"name", n}});
+    o["loadBalancerInfo"] = json::object{{"targetGroupInfoList", std::move(tgs)}};
   }
   if (g.target_revision) o["targetRevision"] = revision_json(*g.target_revision);
   if (g.last_successful) o["lastSuccessfulDeployment"] = last_json(*g.last_successful);
@@ -197,7 +209,9 @@ json::object deployment_json(const Deployment& d) {
                  {"ignoreApplicationStopFailures", d.ignore_application_stop_failures},
                  {"updateOutdatedInstancesOnly", d.outdated_only},
                  {"deploymentStyle", json::object{{"deploymentType", "IN_PLACE"},
-                                                  {"deploymentOption", "WITHOUT_TRAFFIC_CONTROL"}}},
+                                                  {"deploymentOption",
+                                                   d.traffic_control ? "WITH_TRAFFIC_CONTROL"
+                                                                     : "WITHOUT_TRAFFIC_CONTROL"}}},
                  {"instanceTerminationWaitTimeStarted", false},
                  {"fileExistsBehavior", d.file_exists_behavior},
                  {"computePlatform", "Server"}};

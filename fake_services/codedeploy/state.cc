@@ -106,6 +106,7 @@ json::value Backend::save_state() const {
                      {"termination_hook", g.termination_hook_enabled},
                      {"type", g.deployment_type},
                      {"option", g.deployment_option},
+                     {"target_groups", string_array(g.target_groups)},
                      {"target", g.target_revision ? json::value(rev_json(*g.target_revision))
                                                   : json::value(nullptr)},
                      {"last_successful", last_json(g.last_successful)},
@@ -180,6 +181,7 @@ json::value Backend::save_state() const {
          json::array{json::string(d.asg), json::string(d.asg_hook), json::string(d.asg_token)}},
         {"stop", d.stop_requested},
         {"outdated_only", d.outdated_only},
+        {"traffic_control", d.traffic_control},
         {"outdated", string_array(d.outdated)},
         {"auto_root", d.auto_update_root},
         {"auto_ids", string_array(d.auto_update_ids)}});
@@ -230,6 +232,7 @@ void Backend::load_state(const json::value& state) {
     g.termination_hook_enabled = o.at("termination_hook").as_bool();
     g.deployment_type = str(o, "type");
     g.deployment_option = str(o, "option");
+    g.target_groups = strings_of(o.at("target_groups"));
     if (!o.at("target").is_null()) g.target_revision = rev_from(o.at("target"));
     g.last_successful = last_from(o.at("last_successful"));
     g.last_attempted = last_from(o.at("last_attempted"));
@@ -317,6 +320,7 @@ void Backend::load_state(const json::value& state) {
     d.asg_token = std::string(asg[2].as_string());
     d.stop_requested = o.at("stop").as_bool();
     d.outdated_only = o.at("outdated_only").as_bool();
+    d.traffic_control = o.at("traffic_control").as_bool();
     d.outdated = strings_of(o.at("outdated"));
     d.auto_update_root = str(o, "auto_root");
     d.auto_update_ids = strings_of(o.at("auto_ids"));
