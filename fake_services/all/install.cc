@@ -1,6 +1,7 @@
 #include "fake_services/all/install.h"
 
 #include "fake_services/autoscaling/service.h"
+#include "fake_services/cloudwatch/service.h"
 #include "fake_services/codedeploy/service.h"
 #include "fake_services/ec2/service.h"
 #include "fake_services/elbv2/service.h"
@@ -33,6 +34,7 @@ void install_services(world::World& world, const std::set<std::string>& except) 
   add("iam", [&] { world.add_service<iam::Service>(); });
   add("ec2", [&] { world.add_service<ec2::Service>(); });
   add("elbv2", [&] { world.add_service<elbv2::Service>(); });
+  add("cloudwatch", [&] { world.add_service<cloudwatch::Service>(); });
   add("autoscaling", [&] { world.add_service<autoscaling::Service>(); });
   add("codedeploy", [&] { world.add_service<codedeploy::Service>(); });
   add("s3", [&] { world.add_service<s3::Service>(); });

@@ -223,6 +223,8 @@ Result<sim::Ok> Backend::delete_group(const std::string& name, bool force) {
   }
   groups_.erase(name);
   world_.record("autoscaling", name, force ? "group deleted (forced)" : "group deleted");
+  // Whatever watches the group by name (CloudWatch alarms) finds nothing there any more.
+  world_.publish("deploysim: Auto Scaling group deleted", {{"AutoScalingGroupName", name}});
   return sim::Ok{};
 }
 

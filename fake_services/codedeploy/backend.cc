@@ -303,6 +303,9 @@ Result<const DeploymentGroup*> Backend::create_group(const GroupRequest& r) {
   g.deployment_type = r.deployment_type.value_or("IN_PLACE");
   g.deployment_option = r.deployment_option.value_or("WITHOUT_TRAFFIC_CONTROL");
   if (r.target_groups) g.target_groups = *r.target_groups;
+  g.alarms_enabled = r.alarms_enabled.value_or(false);
+  g.ignore_poll_alarm_failure = r.ignore_poll_alarm_failure.value_or(false);
+  if (r.alarms) g.alarms = *r.alarms;
   if (r.asgs) {
     for (const auto& name : *r.asgs) {
       GroupAsg asg{name, "", ""};
@@ -344,6 +347,9 @@ Result<std::vector<GroupAsg>> Backend::update_group(const GroupRequest& r) {
   if (r.deployment_type) g->deployment_type = *r.deployment_type;
   if (r.deployment_option) g->deployment_option = *r.deployment_option;
   if (r.target_groups) g->target_groups = *r.target_groups;
+  if (r.alarms_enabled) g->alarms_enabled = *r.alarms_enabled;
+  if (r.ignore_poll_alarm_failure) g->ignore_poll_alarm_failure = *r.ignore_poll_alarm_failure;
+  if (r.alarms) g->alarms = *r.alarms;
   std::vector<GroupAsg> not_cleaned;
   // A list (even an empty one) replaces the groups: their hooks come off and new ones go on;
   // no list leaves them as they are.

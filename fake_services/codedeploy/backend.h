@@ -36,6 +36,8 @@ struct GroupRequest {
   std::optional<std::vector<std::string>> rollback_events;
   std::optional<std::string> deployment_type, deployment_option;
   std::optional<std::vector<std::string>> target_groups;  // loadBalancerInfo.targetGroupInfoList
+  std::optional<bool> alarms_enabled, ignore_poll_alarm_failure;
+  std::optional<std::vector<std::string>> alarms;
 };
 
 struct DeploymentRequest {
@@ -123,6 +125,8 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void run_event(const std::string& id, const std::string& instance);
   void finish_instance(Deployment& d, DeploymentInstance& inst, bool succeeded);
   void time_out(const std::string& id);
+  // The group's alarms in ALARM, polled as the service role; stops the deployment when any is.
+  bool stop_on_alarm(Deployment& d);
   void complete_event(const std::string& id, const std::string& instance, bool ok,
                       const EventDiagnostics& diag);
   void traffic_event(const std::string& id, const std::string& instance, bool block);

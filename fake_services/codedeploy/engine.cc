@@ -13,6 +13,7 @@
 #include "fake_services/codedeploy_agent/agent.h"
 #include "fake_services/ec2/service.h"
 #include "fake_services/sim/service.h"
+#include "simulator/api/params.h"
 #include "simulator/core/ids.h"
 
 namespace deploysim::fake::codedeploy {
@@ -347,6 +348,13 @@ void Backend::schedule_more(const std::string& id) {
   bool unfinished = d->next_instance < n;
   for (std::size_t i = d->next_instance; i < n; ++i) d->instances[i].status = "Skipped";
   if (d->stop_requested) {
+    if (!d->alarm_stop.empty()) {
+      finish(*d, "Stopped", "ALARM_ACTIVE",
+             "One or more alarms have been activated according to the Amazon CloudWatch metrics "
+             "you selected, and the affected deployments have been stopped. Activated alarms: " +
+                 d->alarm_stop);
+      return;
+    }
     finish(*d, "Stopped", "MANUAL_STOP", "The deployment was stopped by the user.");
     return;
   }
@@ -462,6 +470,16 @@ void Backend::pickup(const std::string& id, const std::string& instance) {
   Deployment* d = mutable_deployment(id);
   if (!d || d->completed) return;
   DeploymentInstance& inst = d->instances[d->instance_index.at(instance)];
+  if (d->stop_requested) {
+    bool started = inst.next_event > 0;
+    for (std::size_t i = inst.next_event; i < inst.events.size(); ++i) {
+      inst.events[i].status = "Skipped";
+    }
+    finish_instance(*d, inst, false);
+    if (!started) inst.status = "Skipped";
+    return;
+  }
+  stop_on_alarm(*d);
   if (d->stop_requested) {
     bool started = inst.next_event > 0;
     for (std::size_t i = inst.next_event; i < inst.events.size(); ++i) {
@@ -688,6 +706,29 @@ void Backend::traffic_poll(const std::string& id, const std::string& instance, b
   });
 }
 
+bool Backend::stop_on_alarm(Deployment& d) {
+  if (d.stop_requested || d.completed) return d.stop_requested;
+  const DeploymentGroup* g = mutable_group(d.application, d.group);
+  if (!g || !g->alarms_enabled || g->alarms.empty()) return false;
+  auto r = world_.dispatcher().call(
+      api::Call{"cloudwatch",
+                "DescribeAlarms",
+                {{"AlarmNames", api::params::string_array(g->alarms)}, {"StateValue", "ALARM"}},
+                service_role_session(*g),
+                ".",
+                false});
+  if (!r.ok()) return false;  // (a failed poll is passed over; see the README)
+  std::string fired;
+  for (const auto& a : r->body.at("MetricAlarms").as_array()) {
+    fired += (fired.empty() ? "" : " ") + std::string(a.at("AlarmName").as_string());
+  }
+  if (fired.empty()) return false;
+  d.stop_requested = true;
+  d.alarm_stop = fired;
+  world_.record("codedeploy", d.id, "stopped by alarms: " + fired);
+  return true;
+}
+
 void Backend::time_out(const std::string& id) {
   Deployment* d = mutable_deployment(id);
   if (!d || d->completed) return;
@@ -747,7 +788,11 @@ void Backend::finish(Deployment& d, const std::string& status, const std::string
   }
   if (!d.asg_token.empty()) answer_hook(d, status == "Succeeded");
   if (status == "Failed") maybe_roll_back(d, "DEPLOYMENT_FAILURE");
-  if (status == "Stopped" && d.rollback_enabled) maybe_roll_back(d, "DEPLOYMENT_STOP_ON_REQUEST");
+  if (status == "Stopped" && !d.alarm_stop.empty()) {
+    maybe_roll_back(d, "DEPLOYMENT_STOP_ON_ALARM");
+  } else if (status == "Stopped" && d.rollback_enabled) {
+    maybe_roll_back(d, "DEPLOYMENT_STOP_ON_REQUEST");
+  }
   if (status == "Succeeded") update_outdated(d);
 }
 

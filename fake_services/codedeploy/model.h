@@ -78,7 +78,9 @@ struct DeploymentGroup {
   bool termination_hook_enabled = false;
   std::string deployment_type = "IN_PLACE";
   std::string deployment_option = "WITHOUT_TRAFFIC_CONTROL";
-  std::vector<std::string> target_groups;           // loadBalancerInfo.targetGroupInfoList names
+  std::vector<std::string> target_groups;  // loadBalancerInfo.targetGroupInfoList names
+  bool alarms_enabled = false, ignore_poll_alarm_failure = false;
+  std::vector<std::string> alarms;                  // alarmConfiguration.alarms names
   std::optional<RevisionLocation> target_revision;  // the last successful revision
   std::optional<LastDeployment> last_successful, last_attempted;
   std::string active_deployment;  // the one deployment that may run at a time ("" = none)
@@ -131,6 +133,7 @@ struct Deployment {
   bool stop_requested = false;
   bool outdated_only = false;    // updateOutdatedInstancesOnly
   bool traffic_control = false;  // the group's load balancer takes part (BlockTraffic/AllowTraffic)
+  std::string alarm_stop;        // the alarms that stopped it ("" = none)
   // Instances launched while this deployment ran got the previous revision (reference §2.3).
   std::vector<std::string> outdated;
   std::string auto_update_root;              // CodeDeployAutoUpdate: the deployment it follows

@@ -106,6 +106,16 @@ GroupRequest group_request(const json::object& p, bool update) {
     r.deployment_type = opt_str(s->as_object(), "deploymentType");
     r.deployment_option = opt_str(s->as_object(), "deploymentOption");
   }
+  if (auto* a = p.if_contains("alarmConfiguration")) {
+    const json::object& o = a->as_object();
+    r.alarms_enabled = flag(o, "enabled");
+    r.ignore_poll_alarm_failure = flag(o, "ignorePollAlarmFailure");
+    std::vector<std::string> names;
+    if (auto* list = o.if_contains("alarms")) {
+      for (const auto& e : list->as_array()) names.push_back(str(e.as_object(), "name"));
+    }
+    r.alarms = names;
+  }
   if (auto* lb = p.if_contains("loadBalancerInfo")) {
     std::vector<std::string> names;
     if (auto* list = lb->as_object().if_contains("targetGroupInfoList")) {
@@ -120,6 +130,14 @@ json::object last_json(const LastDeployment& l) {
   json::object o{{"deploymentId", l.id}, {"status", l.status}, {"createTime", stamp(l.created)}};
   if (l.ended.ms() != 0) o["endTime"] = stamp(l.ended);
   return o;
+}
+
+json::object alarms_json(const DeploymentGroup& g) {
+  json::array alarms;
+  for (const auto& a : g.alarms) alarms.push_back(json::object{{"name", a}});
+  return {{"enabled", g.alarms_enabled},
+          {"ignorePollAlarmFailure", g.ignore_poll_alarm_failure},
+          {"alarms", std::move(alarms)}};
 }
 
 json::object group_json(const DeploymentGroup& g) {
@@ -140,9 +158,7 @@ json::object group_json(const DeploymentGroup& g) {
                  {"autoScalingGroups", std::move(asgs)},
                  {"serviceRoleArn", g.service_role_arn},
                  {"triggerConfigurations", json::array{}},
-                 {"alarmConfiguration", json::object{{"enabled", false},
-                                                     {"ignorePollAlarmFailure", false},
-                                                     {"alarms", json::array{}}}},
+                 {"alarmConfiguration", alarms_json(g)},
                  {"autoRollbackConfiguration",
                   json::object{{"enabled", g.rollback_enabled}, {"events", std::move(events)}}},
                  {"deploymentStyle", json::object{{"deploymentType", g.deployment_type},

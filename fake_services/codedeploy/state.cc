@@ -107,6 +107,9 @@ json::value Backend::save_state() const {
                      {"type", g.deployment_type},
                      {"option", g.deployment_option},
                      {"target_groups", string_array(g.target_groups)},
+                     {"alarms", string_array(g.alarms)},
+                     {"alarms_enabled", g.alarms_enabled},
+                     {"ignore_poll", g.ignore_poll_alarm_failure},
                      {"target", g.target_revision ? json::value(rev_json(*g.target_revision))
                                                   : json::value(nullptr)},
                      {"last_successful", last_json(g.last_successful)},
@@ -182,6 +185,7 @@ json::value Backend::save_state() const {
         {"stop", d.stop_requested},
         {"outdated_only", d.outdated_only},
         {"traffic_control", d.traffic_control},
+        {"alarm_stop", d.alarm_stop},
         {"outdated", string_array(d.outdated)},
         {"auto_root", d.auto_update_root},
         {"auto_ids", string_array(d.auto_update_ids)}});
@@ -233,6 +237,9 @@ void Backend::load_state(const json::value& state) {
     g.deployment_type = str(o, "type");
     g.deployment_option = str(o, "option");
     g.target_groups = strings_of(o.at("target_groups"));
+    g.alarms = strings_of(o.at("alarms"));
+    g.alarms_enabled = o.at("alarms_enabled").as_bool();
+    g.ignore_poll_alarm_failure = o.at("ignore_poll").as_bool();
     if (!o.at("target").is_null()) g.target_revision = rev_from(o.at("target"));
     g.last_successful = last_from(o.at("last_successful"));
     g.last_attempted = last_from(o.at("last_attempted"));
@@ -321,6 +328,7 @@ void Backend::load_state(const json::value& state) {
     d.stop_requested = o.at("stop").as_bool();
     d.outdated_only = o.at("outdated_only").as_bool();
     d.traffic_control = o.at("traffic_control").as_bool();
+    d.alarm_stop = str(o, "alarm_stop");
     d.outdated = strings_of(o.at("outdated"));
     d.auto_update_root = str(o, "auto_root");
     d.auto_update_ids = strings_of(o.at("auto_ids"));
