@@ -414,6 +414,7 @@ void Backend::check_boot(const std::string& group, const std::string& instance) 
 // A group with TargetGroupARNs registers its InService instances and deregisters those that
 // leave service, acting as its service-linked role.
 void Backend::route_traffic(Group& g, const Member& m, bool on) {
+  if (on && suspended(g, "AddToLoadBalancer")) return;
   for (const auto& arn : g.target_groups) {
     auto r = world_.dispatcher().call(
         api::Call{"elbv2",

@@ -288,6 +288,24 @@ Result<const DeploymentGroup*> Backend::create_group(const GroupRequest& r) {
                         "Both ec2TagFilters and ec2TagSet were specified; use only one of them.");
   }
   if (auto ok = check_service_role(*r.service_role_arn); !ok.ok()) return ok.error();
+  if (r.deployment_type == "BLUE_GREEN") {
+    if (r.green_provisioning.value_or("COPY_AUTO_SCALING_GROUP") == "COPY_AUTO_SCALING_GROUP" &&
+        (!r.asgs || r.asgs->size() != 1)) {
+      // Observed text, typo included.
+      return errors::make("InvalidBlueGreenDeploymentConfigurationException",
+                          "Exactly one AutoScaling group must be specifed when selecting the "
+                          "COPY_AUTO_SCALING_GROUP green fleet provisioning option.");
+    }
+    if (r.green_provisioning == "DISCOVER_EXISTING") {
+      return errors::make("InvalidBlueGreenDeploymentConfigurationException",
+                          "deploysim simulates blue/green deployments with "
+                          "COPY_AUTO_SCALING_GROUP only.");
+    }
+    if (!r.target_groups || r.target_groups->empty()) {
+      return errors::make("InvalidLoadBalancerInfoException",
+                          "A load balancer must be specified for a blue/green deployment.");
+    }
+  }
   DeploymentGroup g;
   g.application = r.application;
   g.name = r.name;
@@ -304,6 +322,11 @@ Result<const DeploymentGroup*> Backend::create_group(const GroupRequest& r) {
   g.deployment_option = r.deployment_option.value_or("WITHOUT_TRAFFIC_CONTROL");
   if (r.target_groups) g.target_groups = *r.target_groups;
   g.alarms_enabled = r.alarms_enabled.value_or(false);
+  if (r.green_provisioning) g.green_provisioning = *r.green_provisioning;
+  if (r.ready_action) g.ready_action = *r.ready_action;
+  if (r.ready_wait_minutes) g.ready_wait_minutes = *r.ready_wait_minutes;
+  if (r.blue_action) g.blue_action = *r.blue_action;
+  if (r.termination_wait_minutes) g.termination_wait_minutes = *r.termination_wait_minutes;
   g.ignore_poll_alarm_failure = r.ignore_poll_alarm_failure.value_or(false);
   if (r.alarms) g.alarms = *r.alarms;
   if (r.asgs) {
@@ -348,6 +371,11 @@ Result<std::vector<GroupAsg>> Backend::update_group(const GroupRequest& r) {
   if (r.deployment_option) g->deployment_option = *r.deployment_option;
   if (r.target_groups) g->target_groups = *r.target_groups;
   if (r.alarms_enabled) g->alarms_enabled = *r.alarms_enabled;
+  if (r.green_provisioning) g->green_provisioning = *r.green_provisioning;
+  if (r.ready_action) g->ready_action = *r.ready_action;
+  if (r.ready_wait_minutes) g->ready_wait_minutes = *r.ready_wait_minutes;
+  if (r.blue_action) g->blue_action = *r.blue_action;
+  if (r.termination_wait_minutes) g->termination_wait_minutes = *r.termination_wait_minutes;
   if (r.ignore_poll_alarm_failure) g->ignore_poll_alarm_failure = *r.ignore_poll_alarm_failure;
   if (r.alarms) g->alarms = *r.alarms;
   std::vector<GroupAsg> not_cleaned;

@@ -38,6 +38,8 @@ struct GroupRequest {
   std::optional<std::vector<std::string>> target_groups;  // loadBalancerInfo.targetGroupInfoList
   std::optional<bool> alarms_enabled, ignore_poll_alarm_failure;
   std::optional<std::vector<std::string>> alarms;
+  std::optional<std::string> green_provisioning, ready_action, blue_action;
+  std::optional<int> ready_wait_minutes, termination_wait_minutes;
 };
 
 struct DeploymentRequest {
@@ -95,6 +97,10 @@ class Backend : public autoscaling::LifecycleSubscriber {
   // StopDeployment: "Succeeded" when nothing runs any more, else "Pending".
   Result<std::string> stop_deployment(const std::string& id, bool rollback);
 
+  // ContinueDeployment: READY_WAIT reroutes a Ready blue/green deployment; TERMINATION_WAIT
+  // ends the wait before the original instances are terminated.
+  Result<Ok> continue_deployment(const std::string& id, const std::string& wait_type);
+
   // Auto Scaling's launch hook (autoscaling_hook.cc).
   void on_lifecycle_action(const autoscaling::LifecycleNotification& n) override;
   // With no successful revision yet, a launching instance is let through without a deployment
@@ -127,6 +133,19 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void time_out(const std::string& id);
   // The group's alarms in ALARM, polled as the service role; stops the deployment when any is.
   bool stop_on_alarm(Deployment& d);
+
+  // blue_green.cc
+  void bg_start(Deployment& d, DeploymentGroup& g);
+  void bg_wait_green(const std::string& id, sim::SimTime deadline);
+  void bg_installed(Deployment& d);
+  void bg_reroute(const std::string& id);
+  void bg_reroute_poll(const std::string& id, bool blocking, sim::SimTime deadline);
+  void bg_rerouted(Deployment& d);
+  void bg_terminate_blue(const std::string& id);
+  void bg_abandon(Deployment& d);
+  std::vector<std::string> target_group_arns(const DeploymentGroup& g);
+  Result<json::object> role_call(const DeploymentGroup& g, const std::string& service,
+                                 const std::string& op, json::object params, bool journal = true);
   void complete_event(const std::string& id, const std::string& instance, bool ok,
                       const EventDiagnostics& diag);
   void traffic_event(const std::string& id, const std::string& instance, bool block);

@@ -266,6 +266,11 @@ void Backend::start(const std::string& id) {
       return;
     }
   }
+  if (g->deployment_type == "BLUE_GREEN" && d->creator != "autoscaling" &&
+      d->creator != "autoscalingTermination") {
+    bg_start(*d, *g);
+    return;
+  }
   if (d->instances.empty()) {
     auto targets = find_targets(*g, *d);
     if (!targets.ok()) {
@@ -363,6 +368,10 @@ void Backend::schedule_more(const std::string& id) {
   if (unfinished || d->succeeded < d->min_healthy || d->succeeded < 1) {
     finish(*d, "Failed", agent_issue ? "AGENT_ISSUE" : "HEALTH_CONSTRAINTS",
            agent_issue ? kAgentIssue : kHealthConstraints);
+    return;
+  }
+  if (d->blue_green && d->bg_phase == "installing") {
+    bg_installed(*d);
     return;
   }
   finish(*d, "Succeeded", "", "");
@@ -768,6 +777,7 @@ void Backend::finish_instance(Deployment& d, DeploymentInstance& inst, bool succ
 
 void Backend::finish(Deployment& d, const std::string& status, const std::string& code,
                      const std::string& message) {
+  if (d.blue_green && status != "Succeeded") bg_abandon(d);
   d.status = status;
   d.error_code = code;
   d.error_message = message;

@@ -80,6 +80,12 @@ struct DeploymentGroup {
   std::string deployment_option = "WITHOUT_TRAFFIC_CONTROL";
   std::vector<std::string> target_groups;  // loadBalancerInfo.targetGroupInfoList names
   bool alarms_enabled = false, ignore_poll_alarm_failure = false;
+  // blueGreenDeploymentConfiguration
+  std::string green_provisioning = "COPY_AUTO_SCALING_GROUP";
+  std::string ready_action = "CONTINUE_DEPLOYMENT";
+  int ready_wait_minutes = 0;
+  std::string blue_action = "TERMINATE";
+  int termination_wait_minutes = 5;
   std::vector<std::string> alarms;                  // alarmConfiguration.alarms names
   std::optional<RevisionLocation> target_revision;  // the last successful revision
   std::optional<LastDeployment> last_successful, last_attempted;
@@ -106,6 +112,7 @@ struct DeploymentInstance {
   std::size_t next_event = 0;
   sim::SimTime pickup_deadline{};  // the agent must pick the deployment up by then (1 h)
   bool agent_issue = false;        // failed because no agent ever picked the deployment up
+  std::string label = "Blue";      // blue/green: Blue (original) or Green (replacement)
 };
 
 struct Deployment {
@@ -134,6 +141,12 @@ struct Deployment {
   bool outdated_only = false;    // updateOutdatedInstancesOnly
   bool traffic_control = false;  // the group's load balancer takes part (BlockTraffic/AllowTraffic)
   std::string alarm_stop;        // the alarms that stopped it ("" = none)
+  // Blue/green (blue_green.cc): the original and the copied group, and where it stands.
+  bool blue_green = false;
+  std::string bg_phase;  // provisioning | installing | ready | rerouting | terminating
+  std::string blue_asg, green_asg;
+  std::vector<std::string> blue_instances;
+  bool termination_wait_started = false;
   // Instances launched while this deployment ran got the previous revision (reference §2.3).
   std::vector<std::string> outdated;
   std::string auto_update_root;              // CodeDeployAutoUpdate: the deployment it follows

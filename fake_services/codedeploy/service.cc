@@ -116,6 +116,20 @@ GroupRequest group_request(const json::object& p, bool update) {
     }
     r.alarms = names;
   }
+  if (auto* bg = p.if_contains("blueGreenDeploymentConfiguration")) {
+    const json::object& o = bg->as_object();
+    if (auto* t = o.if_contains("terminateBlueInstancesOnDeploymentSuccess")) {
+      r.blue_action = opt_str(t->as_object(), "action");
+      r.termination_wait_minutes = num(t->as_object(), "terminationWaitTimeInMinutes");
+    }
+    if (auto* t = o.if_contains("deploymentReadyOption")) {
+      r.ready_action = opt_str(t->as_object(), "actionOnTimeout");
+      r.ready_wait_minutes = num(t->as_object(), "waitTimeInMinutes");
+    }
+    if (auto* t = o.if_contains("greenFleetProvisioningOption")) {
+      r.green_provisioning = opt_str(t->as_object(), "action");
+    }
+  }
   if (auto* lb = p.if_contains("loadBalancerInfo")) {
     std::vector<std::string> names;
     if (auto* list = lb->as_object().if_contains("targetGroupInfoList")) {
@@ -130,6 +144,15 @@ json::object last_json(const LastDeployment& l) {
   json::object o{{"deploymentId", l.id}, {"status", l.status}, {"createTime", stamp(l.created)}};
   if (l.ended.ms() != 0) o["endTime"] = stamp(l.ended);
   return o;
+}
+
+json::object blue_green_json(const DeploymentGroup& g) {
+  return {{"terminateBlueInstancesOnDeploymentSuccess",
+           json::object{{"action", g.blue_action},
+                        {"terminationWaitTimeInMinutes", g.termination_wait_minutes}}},
+          {"deploymentReadyOption", json::object{{"actionOnTimeout", g.ready_action},
+                                                 {"waitTimeInMinutes", g.ready_wait_minutes}}},
+          {"greenFleetProvisioningOption", json::object{{"action", g.green_provisioning}}}};
 }
 
 json::object alarms_json(const DeploymentGroup& g) {
@@ -176,6 +199,7 @@ json::object group_json(const DeploymentGroup& g) {
     for (const auto& n : g.target_groups) tgs.push_back(json::object{{"name", n}});
     o["loadBalancerInfo"] = json::object{{"targetGroupInfoList", std::move(tgs)}};
   }
+  if (g.deployment_type == "BLUE_GREEN") o["blueGreenDeploymentConfiguration"] = blue_green_json(g);
   if (g.target_revision) o["targetRevision"] = revision_json(*g.target_revision);
   if (g.last_successful) o["lastSuccessfulDeployment"] = last_json(*g.last_successful);
   if (g.last_attempted) o["lastAttemptedDeployment"] = last_json(*g.last_attempted);
@@ -200,37 +224,39 @@ json::object config_json(const DeploymentConfig& c) {
 }
 
 json::object deployment_json(const Deployment& d) {
-  int pending = 0, running = 0, ok = 0, failed = 0, skipped = 0;
+  int pending = 0, running = 0, ok = 0, failed = 0, skipped = 0, ready = 0;
   for (const auto& i : d.instances) {
+    if (i.status == "Ready") ++ready;
     if (i.status == "Pending") ++pending;
     if (i.status == "InProgress") ++running;
     if (i.status == "Succeeded") ++ok;
     if (i.status == "Failed") ++failed;
     if (i.status == "Skipped") ++skipped;
   }
-  json::object o{{"applicationName", d.application},
-                 {"deploymentGroupName", d.group},
-                 {"deploymentConfigName", d.config_name},
-                 {"deploymentId", d.id},
-                 {"revision", revision_json(d.revision)},
-                 {"status", d.status},
-                 {"createTime", stamp(d.created)},
-                 {"deploymentOverview", json::object{{"Pending", pending},
-                                                     {"InProgress", running},
-                                                     {"Succeeded", ok},
-                                                     {"Failed", failed},
-                                                     {"Skipped", skipped},
-                                                     {"Ready", 0}}},
-                 {"creator", d.creator},
-                 {"ignoreApplicationStopFailures", d.ignore_application_stop_failures},
-                 {"updateOutdatedInstancesOnly", d.outdated_only},
-                 {"deploymentStyle", json::object{{"deploymentType", "IN_PLACE"},
-                                                  {"deploymentOption",
-                                                   d.traffic_control ? "WITH_TRAFFIC_CONTROL"
-                                                                     : "WITHOUT_TRAFFIC_CONTROL"}}},
-                 {"instanceTerminationWaitTimeStarted", false},
-                 {"fileExistsBehavior", d.file_exists_behavior},
-                 {"computePlatform", "Server"}};
+  json::object o{
+      {"applicationName", d.application},
+      {"deploymentGroupName", d.group},
+      {"deploymentConfigName", d.config_name},
+      {"deploymentId", d.id},
+      {"revision", revision_json(d.revision)},
+      {"status", d.status},
+      {"createTime", stamp(d.created)},
+      {"deploymentOverview", json::object{{"Pending", pending},
+                                          {"InProgress", running},
+                                          {"Succeeded", ok},
+                                          {"Failed", failed},
+                                          {"Skipped", skipped},
+                                          {"Ready", ready}}},
+      {"creator", d.creator},
+      {"ignoreApplicationStopFailures", d.ignore_application_stop_failures},
+      {"updateOutdatedInstancesOnly", d.outdated_only},
+      {"deploymentStyle",
+       json::object{{"deploymentType", d.blue_green ? "BLUE_GREEN" : "IN_PLACE"},
+                    {"deploymentOption",
+                     d.traffic_control ? "WITH_TRAFFIC_CONTROL" : "WITHOUT_TRAFFIC_CONTROL"}}},
+      {"instanceTerminationWaitTimeStarted", d.termination_wait_started},
+      {"fileExistsBehavior", d.file_exists_behavior},
+      {"computePlatform", "Server"}};
   json::array events;
   for (const auto& e : d.rollback_events) events.emplace_back(e);
   o["autoRollbackConfiguration"] =
@@ -291,7 +317,7 @@ json::object instance_json(const Deployment& d, const DeploymentInstance& i,
           {"status", i.status},
           {"lastUpdatedAt", stamp(i.updated)},
           {"lifecycleEvents", events_json(i)},
-          {"instanceType", "Blue"}};
+          {"instanceType", i.label}};
 }
 
 json::object target_json(const Deployment& d, const DeploymentInstance& i,
@@ -304,7 +330,7 @@ json::object target_json(const Deployment& d, const DeploymentInstance& i,
                                           {"status", i.status},
                                           {"lastUpdatedAt", stamp(i.updated)},
                                           {"lifecycleEvents", events_json(i)},
-                                          {"instanceLabel", "Blue"}}}};
+                                          {"instanceLabel", i.label}}}};
 }
 
 }  // namespace
@@ -548,6 +574,12 @@ void Service::add_deployment_operations() {
       out.emplace_back(d->id);
     }
     return json::object{{"deployments", std::move(out)}};
+  });
+  table_.add("ContinueDeployment", [this](const api::Call& c) -> R {
+    auto r = backend_.continue_deployment(str(c.params, "deploymentId"),
+                                          str(c.params, "deploymentWaitType", "READY_WAIT"));
+    if (!r.ok()) return r.error();
+    return json::object{};
   });
   table_.add("StopDeployment", [this](const api::Call& c) -> R {
     std::string id = str(c.params, "deploymentId");

@@ -91,31 +91,34 @@ json::value Backend::save_state() const {
     for (const auto& [id, h] : g.instance_health) {
       health.push_back(json::array{json::string(id), h.healthy, json::string(h.revision)});
     }
-    groups.push_back(
-        json::object{{"app", g.application},
-                     {"name", g.name},
-                     {"id", g.id},
-                     {"config", g.config_name},
-                     {"role", g.service_role_arn},
-                     {"filters", filters_json(g.ec2_tag_filters)},
-                     {"set", std::move(set)},
-                     {"asgs", std::move(asgs)},
-                     {"rollback", g.rollback_enabled},
-                     {"rollback_events", string_array(g.rollback_events)},
-                     {"outdated", g.outdated_strategy},
-                     {"termination_hook", g.termination_hook_enabled},
-                     {"type", g.deployment_type},
-                     {"option", g.deployment_option},
-                     {"target_groups", string_array(g.target_groups)},
-                     {"alarms", string_array(g.alarms)},
-                     {"alarms_enabled", g.alarms_enabled},
-                     {"ignore_poll", g.ignore_poll_alarm_failure},
-                     {"target", g.target_revision ? json::value(rev_json(*g.target_revision))
-                                                  : json::value(nullptr)},
-                     {"last_successful", last_json(g.last_successful)},
-                     {"last_attempted", last_json(g.last_attempted)},
-                     {"active", g.active_deployment},
-                     {"health", std::move(health)}});
+    groups.push_back(json::object{
+        {"app", g.application},
+        {"name", g.name},
+        {"id", g.id},
+        {"config", g.config_name},
+        {"role", g.service_role_arn},
+        {"filters", filters_json(g.ec2_tag_filters)},
+        {"set", std::move(set)},
+        {"asgs", std::move(asgs)},
+        {"rollback", g.rollback_enabled},
+        {"rollback_events", string_array(g.rollback_events)},
+        {"outdated", g.outdated_strategy},
+        {"termination_hook", g.termination_hook_enabled},
+        {"type", g.deployment_type},
+        {"option", g.deployment_option},
+        {"target_groups", string_array(g.target_groups)},
+        {"alarms", string_array(g.alarms)},
+        {"alarms_enabled", g.alarms_enabled},
+        {"blue_green", json::array{json::string(g.green_provisioning), json::string(g.ready_action),
+                                   g.ready_wait_minutes, json::string(g.blue_action),
+                                   g.termination_wait_minutes}},
+        {"ignore_poll", g.ignore_poll_alarm_failure},
+        {"target",
+         g.target_revision ? json::value(rev_json(*g.target_revision)) : json::value(nullptr)},
+        {"last_successful", last_json(g.last_successful)},
+        {"last_attempted", last_json(g.last_attempted)},
+        {"active", g.active_deployment},
+        {"health", std::move(health)}});
   }
   for (const auto& [app, list] : revisions_) {
     for (const auto& [label, r] : list) {
@@ -151,7 +154,8 @@ json::value Backend::save_state() const {
                                        {"events", std::move(events)},
                                        {"next_event", i.next_event},
                                        {"deadline", i.pickup_deadline.ms()},
-                                       {"agent_issue", i.agent_issue}});
+                                       {"agent_issue", i.agent_issue},
+                                       {"label", i.label}});
     }
     deployments.push_back(json::object{
         {"id", d.id},
@@ -186,6 +190,12 @@ json::value Backend::save_state() const {
         {"outdated_only", d.outdated_only},
         {"traffic_control", d.traffic_control},
         {"alarm_stop", d.alarm_stop},
+        {"blue_green", json::object{{"on", d.blue_green},
+                                    {"phase", d.bg_phase},
+                                    {"blue", d.blue_asg},
+                                    {"green", d.green_asg},
+                                    {"blue_instances", string_array(d.blue_instances)},
+                                    {"termination_wait", d.termination_wait_started}}},
         {"outdated", string_array(d.outdated)},
         {"auto_root", d.auto_update_root},
         {"auto_ids", string_array(d.auto_update_ids)}});
@@ -239,6 +249,12 @@ void Backend::load_state(const json::value& state) {
     g.target_groups = strings_of(o.at("target_groups"));
     g.alarms = strings_of(o.at("alarms"));
     g.alarms_enabled = o.at("alarms_enabled").as_bool();
+    const json::array& bg = o.at("blue_green").as_array();
+    g.green_provisioning = std::string(bg[0].as_string());
+    g.ready_action = std::string(bg[1].as_string());
+    g.ready_wait_minutes = bg[2].to_number<int>();
+    g.blue_action = std::string(bg[3].as_string());
+    g.termination_wait_minutes = bg[4].to_number<int>();
     g.ignore_poll_alarm_failure = o.at("ignore_poll").as_bool();
     if (!o.at("target").is_null()) g.target_revision = rev_from(o.at("target"));
     g.last_successful = last_from(o.at("last_successful"));
@@ -311,6 +327,7 @@ void Backend::load_state(const json::value& state) {
       inst.next_event = io.at("next_event").to_number<std::size_t>();
       inst.pickup_deadline = sim::SimTime::from_ms(io.at("deadline").to_number<std::int64_t>());
       inst.agent_issue = io.at("agent_issue").as_bool();
+      inst.label = str(io, "label");
       d.instance_index[inst.id] = d.instances.size();
       d.instances.push_back(std::move(inst));
     }
@@ -329,6 +346,13 @@ void Backend::load_state(const json::value& state) {
     d.outdated_only = o.at("outdated_only").as_bool();
     d.traffic_control = o.at("traffic_control").as_bool();
     d.alarm_stop = str(o, "alarm_stop");
+    const json::object& bg = o.at("blue_green").as_object();
+    d.blue_green = bg.at("on").as_bool();
+    d.bg_phase = str(bg, "phase");
+    d.blue_asg = str(bg, "blue");
+    d.green_asg = str(bg, "green");
+    d.blue_instances = strings_of(bg.at("blue_instances"));
+    d.termination_wait_started = bg.at("termination_wait").as_bool();
     d.outdated = strings_of(o.at("outdated"));
     d.auto_update_root = str(o, "auto_root");
     d.auto_update_ids = strings_of(o.at("auto_ids"));

@@ -248,10 +248,16 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
   outcome.passed = true;
   for (const Step& step : scenario.steps) {
     StepOutcome& so = outcome.steps.emplace_back();
+    std::size_t seen = w.journal().size();
     run.step(step, so);
+    for (std::size_t i = seen; i < w.journal().size(); ++i) {
+      const auto& e = w.journal().entries()[i];
+      if (e.kind == "warning") so.warnings.push_back(e.subject + ": " + e.message);
+    }
     if (out) {
       *out << fmt::format("  [{}] {} {}\n", sim::format_elapsed(so.time - start),
                           so.passed ? "✓" : "✗", so.label);
+      for (const auto& wmsg : so.warnings) *out << "      ⚠ " << wmsg << "\n";
       if (!so.passed) *out << indent(so.failure, "      ");
     }
     if (!so.passed) {

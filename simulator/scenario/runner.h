@@ -27,6 +27,9 @@ struct StepOutcome {
   sim::SimTime time;     // simulated time when the step finished
   json::value response;  // the last response: the body, or {"Error": {"Code", "Message"}}
   std::string failure;   // the failure report (empty when passed)
+  // What the world warned about while the step ran (journal entries of kind "warning"): what a
+  // blue/green deployment left pointing at a deleted Auto Scaling group, for instance.
+  std::vector<std::string> warnings;
 };
 
 struct ScenarioOutcome {
