@@ -407,7 +407,11 @@ void Backend::bg_terminate_blue(const std::string& id) {
 // A blue/green deployment that does not reach the reroute leaves the original as it was and
 // takes the copy away.
 void Backend::bg_abandon(Deployment& d) {
-  if (d.green_asg.empty() || d.bg_phase == "done") return;
+  // Only before the reroute: afterwards the copy is what serves.
+  if (d.green_asg.empty() || d.bg_phase == "done" || d.bg_phase == "rerouting" ||
+      d.bg_phase == "terminating") {
+    return;
+  }
   const DeploymentGroup* g = mutable_group(d.application, d.group);
   if (!g) return;
   (void)role_call(*g, "autoscaling", "DeleteAutoScalingGroup",

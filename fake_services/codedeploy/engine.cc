@@ -472,6 +472,12 @@ Result<std::string> Backend::stop_deployment(const std::string& id, bool rollbac
   if (!found.ok()) return found.error();
   Deployment& d = *mutable_deployment(id);
   if (d.completed) return errors::already_completed();
+  if (d.blue_green && (d.bg_phase == "rerouting" || d.bg_phase == "terminating")) {
+    // Traffic is (being) moved to the replacement: stopping would leave neither fleet whole.
+    return errors::make("UnsupportedActionForDeploymentTypeException",
+                        "A blue/green deployment can't be stopped once traffic is being rerouted "
+                        "to the replacement instances.");
+  }
   d.stop_requested = true;
   d.rollback_enabled = rollback;
   if (rollback) d.rollback_events.push_back("DEPLOYMENT_STOP_ON_REQUEST");
