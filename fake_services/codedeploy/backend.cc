@@ -296,11 +296,6 @@ Result<const DeploymentGroup*> Backend::create_group(const GroupRequest& r) {
                           "Exactly one AutoScaling group must be specifed when selecting the "
                           "COPY_AUTO_SCALING_GROUP green fleet provisioning option.");
     }
-    if (r.green_provisioning == "DISCOVER_EXISTING") {
-      return errors::make("InvalidBlueGreenDeploymentConfigurationException",
-                          "deploysim simulates blue/green deployments with "
-                          "COPY_AUTO_SCALING_GROUP only.");
-    }
     if (!r.target_groups || r.target_groups->empty()) {
       return errors::make("InvalidLoadBalancerInfoException",
                           "A load balancer must be specified for a blue/green deployment.");

@@ -52,8 +52,10 @@ struct DeploymentRequest {
   std::optional<bool> rollback_enabled;
   std::optional<std::vector<std::string>> rollback_events;
   std::string creator = "user";
-  std::vector<std::string> only_instances;  // launch deployments: the one new instance
-  bool outdated_only = false;               // updateOutdatedInstancesOnly
+  std::vector<std::string> only_instances;    // launch deployments: the one new instance
+  bool outdated_only = false;                 // updateOutdatedInstancesOnly
+  std::vector<TagFilter> target_tag_filters;  // targetInstances (blue/green DISCOVER_EXISTING)
+  std::vector<std::string> target_asgs;
 };
 
 class Backend : public autoscaling::LifecycleSubscriber {
@@ -137,6 +139,7 @@ class Backend : public autoscaling::LifecycleSubscriber {
   // blue_green.cc
   void bg_start(Deployment& d, DeploymentGroup& g);
   void bg_wait_green(const std::string& id, sim::SimTime deadline);
+  void bg_install(Deployment& d, const std::vector<std::string>& green);
   void bg_installed(Deployment& d);
   void bg_reroute(const std::string& id);
   void bg_reroute_poll(const std::string& id, bool blocking, sim::SimTime deadline);

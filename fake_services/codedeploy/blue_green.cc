@@ -50,6 +50,37 @@ std::vector<std::string> Backend::target_group_arns(const DeploymentGroup& g) {
 void Backend::bg_start(Deployment& d, DeploymentGroup& g) {
   d.blue_green = true;
   d.bg_phase = "provisioning";
+  if (g.green_provisioning == "DISCOVER_EXISTING") {
+    // The replacement fleet exists already: targetInstances names it; the original is what the
+    // deployment group targets now.
+    d.discover_existing = true;
+    auto blue = find_targets(g, d);
+    DeploymentGroup replacement = g;
+    replacement.ec2_tag_filters = d.target_tag_filters;
+    replacement.ec2_tag_set.clear();
+    replacement.asgs.clear();
+    for (const auto& a : d.target_asgs) replacement.asgs.push_back({a, "", ""});
+    auto green = find_targets(replacement, d);
+    if (!blue.ok() || !green.ok()) {
+      finish(d, "Failed", "IAM_ROLE_PERMISSIONS",
+             "CodeDeploy does not have the permissions required to assume a role, or the IAM role "
+             "you're using does't give you permission to perform operations in an AWS service.");
+      return;
+    }
+    for (const auto& b : blue.value()) {
+      if (std::find(green->begin(), green->end(), b) == green->end()) d.blue_instances.push_back(b);
+    }
+    if (green->empty()) {
+      finish(d, "Failed", "NO_INSTANCES",
+             "The deployment failed because no instances were found for your deployment group. "
+             "Check your deployment group settings to make sure the tags for your EC2 instances "
+             "or Auto Scaling groups correctly identify the instances you want to deploy to, and "
+             "then try again.");
+      return;
+    }
+    bg_install(d, green.value());
+    return;
+  }
   d.blue_asg = g.asgs.empty() ? "" : g.asgs[0].name;
   auto blue = describe_asg(service_role_session(g), d.blue_asg);
   if (!blue.ok() || !blue.value()) {
@@ -148,6 +179,12 @@ void Backend::bg_wait_green(const std::string& id, sim::SimTime deadline) {
                              [this, id, deadline] { bg_wait_green(id, deadline); });
     return;
   }
+  bg_install(*d, ready);
+}
+
+void Backend::bg_install(Deployment& dep, const std::vector<std::string>& ready) {
+  Deployment* d = &dep;
+  std::string id = d->id;
   d->bg_phase = "installing";
   for (const auto& i : ready) {
     DeploymentInstance inst{i};
@@ -325,6 +362,19 @@ void Backend::bg_reroute_poll(const std::string& id, bool blocking, sim::SimTime
 void Backend::bg_rerouted(Deployment& d) {
   DeploymentGroup* g = mutable_group(d.application, d.group);
   if (!g) return;
+  if (d.discover_existing) {
+    if (g->blue_action == "KEEP_ALIVE") {
+      d.bg_phase = "done";
+      finish(d, "Succeeded", "", "");
+      return;
+    }
+    d.bg_phase = "terminating";
+    d.termination_wait_started = true;
+    std::string id = d.id;
+    world_.scheduler().after(std::chrono::minutes(g->termination_wait_minutes),
+                             [this, id] { bg_terminate_blue(id); });
+    return;
+  }
   (void)role_call(*g, "autoscaling", "ResumeProcesses", {{"AutoScalingGroupName", d.green_asg}});
   for (const auto& asg : g->asgs) remove_hook(*g, asg);
   g->asgs.clear();
@@ -389,6 +439,15 @@ void Backend::bg_terminate_blue(const std::string& id) {
   Deployment* d = mutable_deployment(id);
   DeploymentGroup* g = d ? mutable_group(d->application, d->group) : nullptr;
   if (!d || !g || d->completed) return;
+  if (d->discover_existing) {
+    if (!d->blue_instances.empty()) {
+      (void)role_call(*g, "ec2", "TerminateInstances",
+                      {{"InstanceIds", api::params::string_array(d->blue_instances)}});
+    }
+    d->bg_phase = "done";
+    finish(*d, "Succeeded", "", "");
+    return;
+  }
   auto r = role_call(*g, "autoscaling", "DeleteAutoScalingGroup",
                      {{"AutoScalingGroupName", d->blue_asg}, {"ForceDelete", true}});
   if (!r.ok()) {

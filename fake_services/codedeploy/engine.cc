@@ -128,6 +128,8 @@ Result<const Deployment*> Backend::create_deployment(const DeploymentRequest& r)
   d.rollback_enabled = r.rollback_enabled.value_or(g->rollback_enabled);
   d.rollback_events = r.rollback_events.value_or(g->rollback_events);
   d.outdated_only = r.outdated_only;
+  d.target_tag_filters = r.target_tag_filters;
+  d.target_asgs = r.target_asgs;
   d.traffic_control = !g->target_groups.empty() && g->deployment_option == "WITH_TRAFFIC_CONTROL";
   for (const auto& i : r.only_instances) d.instances.push_back({i});
   if (!launch) g->active_deployment = d.id;
@@ -435,6 +437,15 @@ void Backend::maybe_roll_back(Deployment& d, const std::string& event) {
   if (event != "DEPLOYMENT_STOP_ON_REQUEST" &&
       std::find(d.rollback_events.begin(), d.rollback_events.end(), event) ==
           d.rollback_events.end()) {
+    return;
+  }
+  if (d.blue_green) {
+    // Traffic never left the original instances (a blue/green deployment fails or stops only
+    // before its reroute): rolling back is taking the replacement away, which has been done.
+    d.rollback_message = fmt::format(
+        "Deployment {} was rolled back: traffic stayed with the original instances and the "
+        "replacement instances were removed.",
+        d.id);
     return;
   }
   if (!d.previous_revision) {

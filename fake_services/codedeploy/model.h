@@ -147,6 +147,10 @@ struct Deployment {
   std::string blue_asg, green_asg;
   std::vector<std::string> blue_instances;
   bool termination_wait_started = false;
+  bool discover_existing = false;  // greenFleetProvisioningOption DISCOVER_EXISTING
+  // targetInstances: the replacement instances a DISCOVER_EXISTING deployment deploys to.
+  std::vector<TagFilter> target_tag_filters;
+  std::vector<std::string> target_asgs;
   // Instances launched while this deployment ran got the previous revision (reference §2.3).
   std::vector<std::string> outdated;
   std::string auto_update_root;              // CodeDeployAutoUpdate: the deployment it follows

@@ -528,6 +528,11 @@ void Service::add_deployment_operations() {
     r.ignore_application_stop_failures = flag(c.params, "ignoreApplicationStopFailures");
     r.file_exists_behavior = opt_str(c.params, "fileExistsBehavior");
     r.outdated_only = flag(c.params, "updateOutdatedInstancesOnly");
+    if (auto* t = c.params.if_contains("targetInstances")) {
+      const json::object& o = t->as_object();
+      if (auto* f = o.if_contains("tagFilters")) r.target_tag_filters = filters_of(*f);
+      r.target_asgs = strings(o, "autoScalingGroups");
+    }
     if (auto* a = c.params.if_contains("autoRollbackConfiguration")) {
       r.rollback_enabled = flag(a->as_object(), "enabled");
       r.rollback_events = strings(a->as_object(), "events");

@@ -195,7 +195,10 @@ json::value Backend::save_state() const {
                                     {"blue", d.blue_asg},
                                     {"green", d.green_asg},
                                     {"blue_instances", string_array(d.blue_instances)},
-                                    {"termination_wait", d.termination_wait_started}}},
+                                    {"termination_wait", d.termination_wait_started},
+                                    {"discover", d.discover_existing},
+                                    {"target_filters", filters_json(d.target_tag_filters)},
+                                    {"target_asgs", string_array(d.target_asgs)}}},
         {"outdated", string_array(d.outdated)},
         {"auto_root", d.auto_update_root},
         {"auto_ids", string_array(d.auto_update_ids)}});
@@ -353,6 +356,9 @@ void Backend::load_state(const json::value& state) {
     d.green_asg = str(bg, "green");
     d.blue_instances = strings_of(bg.at("blue_instances"));
     d.termination_wait_started = bg.at("termination_wait").as_bool();
+    d.discover_existing = bg.at("discover").as_bool();
+    d.target_tag_filters = filters_from(bg.at("target_filters"));
+    d.target_asgs = strings_of(bg.at("target_asgs"));
     d.outdated = strings_of(o.at("outdated"));
     d.auto_update_root = str(o, "auto_root");
     d.auto_update_ids = strings_of(o.at("auto_ids"));
