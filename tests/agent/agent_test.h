@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fstream>
 #include <sstream>
 
@@ -31,9 +33,11 @@ inline void write_file(const fs::path& p, const std::string& text, bool executab
 class AgentFixture : public ::testing::Test {
  protected:
   AgentFixture() {
-    dir = fs::temp_directory_path() /
-          ("deploysim-agent-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Parameterised tests are named "Name/0": the '/' would leave an empty parent folder behind.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir =
+        fs::temp_directory_path() / ("deploysim-agent-" + std::to_string(::getpid()) + "-" + name);
     fs::remove_all(dir);
     fs::create_directories(dir / "instance");
   }
