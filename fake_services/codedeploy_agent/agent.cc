@@ -200,7 +200,11 @@ HookRunner* Agent::runner(std::string& error) {
 }
 
 EventResult Agent::run_event(const DeploymentSpec& d, const std::string& event) {
-  ensure_base_system(options_.instance_root);
+  // Once per agent: what a hook removes from the base system stays removed, as on an instance.
+  if (!base_system_ready_) {
+    ensure_base_system(options_.instance_root);
+    base_system_ready_ = true;
+  }
   EventResult r;
   try {
     if (event == "DownloadBundle") {
@@ -281,7 +285,7 @@ EventResult Agent::install(const DeploymentSpec& d) {
   if (!appspec_path) {
     return failure("Install", kUnknownError, missing_appspec(d.appspec_filename, dir));
   }
-  AppSpecResult parsed = parse_appspec(read_text(*appspec_path));
+  const AppSpecResult& parsed = cached_appspec(read_text(*appspec_path));
   if (!parsed.spec) return failure("Install", kUnknownError, parsed.first_error());
   const AppSpec& spec = *parsed.spec;
   if (options_.local_mode) {

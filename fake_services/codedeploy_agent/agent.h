@@ -130,6 +130,7 @@ class Agent {
 
   AgentOptions options_;
   std::unique_ptr<HookRunner> runner_;
+  bool base_system_ready_ = false;  // ensure_base_system ran for this instance
 };
 
 // The log tail the agent reports: ScriptLog#append_to_log, quirks included.
