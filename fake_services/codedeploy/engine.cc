@@ -297,6 +297,12 @@ void Backend::start(const std::string& id) {
   } else {
     d->min_healthy = c.value;
   }
+  // Deployments CodeDeploy starts itself onto instances that serve nothing yet (a launch, the
+  // outdated instances after one) keep no minimum above n - 1: HalfAtATime on a group scales
+  // out, as it does on AWS (undocumented; the README lists it).
+  if (d->creator == "autoscaling" || d->creator == "CodeDeployAutoUpdate") {
+    d->min_healthy = std::min(d->min_healthy, n - 1);
+  }
   if (d->min_healthy >= n) {
     for (auto& inst : d->instances) inst.status = "Skipped";
     finish(*d, "Failed", "HEALTH_CONSTRAINTS_INVALID", kHealthConstraintsInvalid);

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "simulator/scenario/matcher.h"
+#include "simulator/scenario/timeline.h"
 #include "simulator/scenario/values.h"
 #include "simulator/store/store.h"
 
@@ -265,8 +266,10 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
       break;
     }
   }
+  outcome.started = start;
   outcome.simulated = w.now() - start;
   outcome.journal = w.journal().render_all();
+  if (options.timeline || options.summary) outcome.timeline = collect_timeline(w, start);
   if (out) {
     if (outcome.passed) {
       *out << fmt::format("  passed: {} steps, {} of simulated time\n", outcome.steps.size(),
@@ -275,6 +278,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
       *out << fmt::format("  FAILED at step {} of {}; reproduce: deploysim run --seed {} {}\n",
                           outcome.steps.size(), scenario.steps.size(), outcome.seed, scenario.file);
     }
+    if (options.summary) *out << summary_table(outcome.timeline);
   }
   return outcome;
 }

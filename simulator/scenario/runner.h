@@ -18,6 +18,8 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's
   std::string state_path;             // empty: the world lives in memory
   std::ostream* progress = nullptr;   // one line per step (stderr in the CLI)
+  bool timeline = false;              // collect ScenarioOutcome::timeline (for --report)
+  bool summary = false;               // print a table of the instances after the scenario
 };
 
 struct StepOutcome {
@@ -41,7 +43,9 @@ struct ScenarioOutcome {
   std::string load_error;
   std::vector<StepOutcome> steps;
   std::string journal;  // rendered, one line per entry
+  sim::SimTime started;  // the world's clock when the scenario began
   sim::SimDuration simulated{0};
+  json::object timeline;  // collect_timeline's answer, when RunOptions::timeline asks for it
   double wall_seconds = 0;  // filled in by the CLI, which may read the wall clock
   std::string failure_summary() const;
 };

@@ -17,6 +17,8 @@ struct RunFlags {
   std::string state_path;
   std::optional<std::uint64_t> seed;
   std::string shard;
+  std::string report_path;
+  bool summary = false;
   bool quiet = false;
 };
 void add_run_command(CLI::App& app, RunFlags& flags);

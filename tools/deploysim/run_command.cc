@@ -8,6 +8,7 @@
 #include "fake_services/all/install.h"
 #include "simulator/scenario/report.h"
 #include "simulator/scenario/runner.h"
+#include "simulator/scenario/timeline.h"
 #include "simulator/store/store.h"
 #include "tools/deploysim/commands.h"
 
@@ -46,6 +47,9 @@ void add_run_command(CLI::App& app, RunFlags& f) {
   run->add_option("--state", f.state_path, "Keep the simulated world in this SQLite file");
   run->add_option("--seed", f.seed, "Override every scenario's seed");
   run->add_option("--shard", f.shard, "Run only the I-th of N equal shares of the files (I/N)");
+  run->add_option("--report", f.report_path,
+                  "Write a timeline of each scenario as one self-contained HTML page");
+  run->add_flag("--summary", f.summary, "After each scenario, print a table of its instances");
   run->add_flag("-q,--quiet", f.quiet, "No progress lines on stderr");
 }
 
@@ -64,7 +68,8 @@ int run_command(const RunFlags& f) {
   }
   std::vector<scenario::ScenarioOutcome> outcomes;
   bool invalid = false, failed = false;
-  scenario::RunOptions options{f.seed, f.state_path, f.quiet ? nullptr : &std::cerr};
+  scenario::RunOptions options{f.seed, f.state_path, f.quiet ? nullptr : &std::cerr,
+                               !f.report_path.empty(), f.summary && !f.quiet};
   for (const auto& file : files) {
     auto started = std::chrono::steady_clock::now();
     scenario::ScenarioOutcome outcome;
@@ -95,6 +100,10 @@ int run_command(const RunFlags& f) {
   }
   if (!f.junit_path.empty() && !write_file(f.junit_path, scenario::junit_report(outcomes))) {
     std::cerr << fmt::format("deploysim run: cannot write {}\n", f.junit_path);
+    return 2;
+  }
+  if (!f.report_path.empty() && !write_file(f.report_path, scenario::html_report(outcomes))) {
+    std::cerr << fmt::format("deploysim run: cannot write {}\n", f.report_path);
     return 2;
   }
   std::size_t passed = 0;
