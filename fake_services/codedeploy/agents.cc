@@ -42,6 +42,34 @@ bool Backend::agent_ready(const std::string& instance) {
   return i.state == ec2::State::Running && i.agent_installed && i.agent_running;
 }
 
+std::string Backend::group_of(const std::string& instance) {
+  auto* ec2 = dynamic_cast<ec2::Service*>(world_.service("ec2"));
+  if (!ec2) return "";
+  auto found = ec2->backend().find_instances({instance});
+  if (!found.ok()) return "";
+  for (const auto& [key, value] : found.value()[0]->tags) {
+    if (key == "aws:autoscaling:groupName") return value;
+  }
+  return "";
+}
+
+// InstanceTerminates: EC2 terminates the instance (its group, if any, replaces it); AgentStops:
+// the agent stops polling. Either way the event waits for a pickup that does not come.
+void Backend::inject_pickup_faults(const std::string& instance, const std::string& event) {
+  std::string group = group_of(instance);
+  if (world_.fire_fault("InstanceTerminates", instance, group, event)) {
+    (void)world_.dispatcher().call(api::Call{"ec2",
+                                             "TerminateInstances",
+                                             {{"InstanceIds", json::array{json::string(instance)}}},
+                                             world_.root(),
+                                             ".",
+                                             true});
+  } else if (world_.fire_fault("AgentStops", instance, group, event)) {
+    auto* ec2 = dynamic_cast<ec2::Service*>(world_.service("ec2"));
+    if (ec2) (void)ec2->backend().set_agent_running(instance, false);
+  }
+}
+
 std::string Backend::instance_role_arn(const std::string& instance) {
   auto* ec2 = dynamic_cast<ec2::Service*>(world_.service("ec2"));
   if (!ec2) return "";
@@ -58,6 +86,16 @@ agent::Agent& Backend::agent_for(const std::string& instance) {
   o.instance_root = ec2->backend().instance_root(instance).value();
   o.work_dir = world_.scratch_dir() / "agent-sandboxes" / instance;
   o.timestamp = [this] { return sim_timestamp(world_.now()); };
+  o.script_fault = [this, instance](const std::string& event) {
+    std::string group = group_of(instance);
+    if (world_.fire_fault("HookFails", instance, group, event)) {
+      return agent::AgentOptions::ScriptFault::Fails;
+    }
+    if (world_.fire_fault("HookTimesOut", instance, group, event)) {
+      return agent::AgentOptions::ScriptFault::TimesOut;
+    }
+    return agent::AgentOptions::ScriptFault::None;
+  };
   o.fetch = [this, instance](const agent::Revision& rev, std::string& bytes, std::string& error) {
     // The agent fetches as the instance profile's role, session named after the instance.
     std::string profile = instance_role_arn(instance);
@@ -147,6 +185,9 @@ void Backend::pickup(const std::string& id, const std::string& instance) {
   }
   auto busy = busy_.find(instance);
   bool taken = busy != busy_.end() && busy->second != id;
+  if (!taken && agent_ready(instance) && inst.next_event < inst.events.size()) {
+    inject_pickup_faults(instance, inst.events[inst.next_event].name);
+  }
   if (taken || !agent_ready(instance)) {
     if (world_.now() >= inst.pickup_deadline) {
       inst.agent_issue = true;
@@ -234,6 +275,7 @@ void Backend::run_event(const std::string& id, const std::string& instance) {
     if (!r.scripts.empty()) journal_stand_ins(instance);
     ok = r.succeeded;
     if (!r.scripts.empty()) took = world_.config().agent.hook_duration;
+    took = std::max<sim::SimDuration>(took, std::chrono::seconds(r.timed_out_after_s));
     if (!ok) {
       static const char* kCodes[] = {"Success",        "ScriptMissing", "ScriptNotExecutable",
                                      "ScriptTimedOut", "ScriptFailed",  "UnknownError",

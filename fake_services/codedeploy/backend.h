@@ -159,6 +159,10 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void maybe_roll_back(Deployment& d, const std::string& event);
   agent::Agent& agent_for(const std::string& instance);
   bool agent_ready(const std::string& instance);
+  // The instance's Auto Scaling group (its aws:autoscaling:groupName tag), or "".
+  std::string group_of(const std::string& instance);
+  // sim.InjectFault as the agent is about to take the instance's next event.
+  void inject_pickup_faults(const std::string& instance, const std::string& event);
   std::string instance_role_arn(const std::string& instance);
 
   // autoscaling_hook.cc

@@ -393,6 +393,8 @@ EventResult Agent::hooks(const DeploymentSpec& d, const std::string& event) {
   } else if (d.revision.kind == Revision::Kind::GitHub) {
     env.push_back("BUNDLE_COMMIT=" + d.revision.commit);
   }
+  AgentOptions::ScriptFault fault = AgentOptions::ScriptFault::None;
+  if (options_.script_fault) fault = options_.script_fault(event);
   for (const ScriptSpec& script : hook->scripts) {
     std::string inside =
         (fs::path(selected) / "deployment-archive" / fs::path(script.location).relative_path())
@@ -432,7 +434,17 @@ EventResult Agent::hooks(const DeploymentSpec& d, const std::string& event) {
           log_line(std::string(s == sandbox::Stream::Stdout ? "[stdout]" : "[stderr]") +
                    std::string(line) + "\n");
         }};
-    sandbox::ScriptOutcome outcome = run->run(request);
+    sandbox::ScriptOutcome outcome;
+    if (fault == AgentOptions::ScriptFault::None) {
+      outcome = run->run(request);
+    } else {
+      log_line("[stderr]deploysim: fault injected by sim.InjectFault\n");
+      outcome.status = fault == AgentOptions::ScriptFault::Fails
+                           ? sandbox::ScriptOutcome::Status::Exited
+                           : sandbox::ScriptOutcome::Status::TimedOut;
+      outcome.exit_code = 1;
+      fault = AgentOptions::ScriptFault::None;
+    }
     std::string who = script.runas ? " run as user " + *script.runas : "";
     switch (outcome.status) {
       case sandbox::ScriptOutcome::Status::Exited:
@@ -444,6 +456,7 @@ EventResult Agent::hooks(const DeploymentSpec& d, const std::string& event) {
         }
         break;
       case sandbox::ScriptOutcome::Status::TimedOut:
+        r.timed_out_after_s = script.timeout_s;
         return fail(kScriptTimedOut,
                     fmt::format("Script at specified location: {} failed to complete in {} seconds",
                                 script.location, script.timeout_s),

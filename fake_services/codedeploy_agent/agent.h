@@ -67,6 +67,7 @@ struct EventResult {
   std::vector<std::string> scripts;  // locations run, in order
   std::string revision_dir;  // the deployment whose archive the hooks came from (inside path)
   std::vector<std::string> notes;
+  int timed_out_after_s = 0;  // a script ran into its timeout: the seconds it was given
 };
 
 // The hook runner: real processes in a sandbox, or none at all (simulated mode).
@@ -102,6 +103,10 @@ struct AgentOptions {
   std::function<bool(const Revision&, std::string& bytes, std::string& error)> fetch;
   // Simulated mode: run no process; every script succeeds (the runner decides).
   std::function<std::unique_ptr<HookRunner>(std::string& error)> make_runner;
+  // sim.InjectFault for an event with scripts, asked once per event before its first script:
+  // Fails (the script is not run; it "exits 1") or TimesOut (it runs into its timeout).
+  enum class ScriptFault { None, Fails, TimesOut };
+  std::function<ScriptFault(const std::string& event)> script_fault;
 };
 
 class Agent {

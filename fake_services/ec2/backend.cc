@@ -168,6 +168,25 @@ Result<std::vector<const Instance*>> Backend::run_instances(const RunRequest& re
   auto zs = zones();
   std::string zone = req.zone.empty() ? zs.front() : req.zone;
   if (std::find(zs.begin(), zs.end(), zone) == zs.end()) return errors::invalid_zone(zone);
+  // sim.InjectFault LaunchFails: no capacity in the zone, as EC2 says it.
+  std::string group;
+  for (const auto& [key, value] : req.tags) {
+    if (key == "aws:autoscaling:groupName") group = value;
+  }
+  if (world_.fire_fault("LaunchFails", "", group, "")) {
+    std::string others;
+    for (const auto& z : zs) {
+      if (z != zone) others += (others.empty() ? "" : ", ") + z;
+    }
+    return sim::AwsError{
+        "InsufficientInstanceCapacity",
+        fmt::format("We currently do not have sufficient {} capacity in the Availability Zone "
+                    "you requested ({}). Our system will be working on provisioning additional "
+                    "capacity. You can currently get {} capacity by not specifying an "
+                    "Availability Zone in your request or choosing {}.",
+                    req.instance_type, zone, req.instance_type, others),
+        500};
+  }
   sim::Rng& ids = world_.rng().stream("ec2-ids");
   std::string reservation = sim::random_token(ids, "r-", 17, "0123456789abcdef");
   std::vector<const Instance*> out;

@@ -111,10 +111,10 @@ sim::Result<std::string> Service::github_archive(const std::string& repository,
 }
 
 json::value Service::save_state(api::BlobSink&) const {
-  if (github_.empty()) return nullptr;
+  // Always an object: a fault that fired must be gone from the file too.
   json::object repos;
   for (const auto& [name, path] : github_) repos[name] = path.string();
-  return json::object{{"github", std::move(repos)}};
+  return json::object{{"github", std::move(repos)}, {"faults", save_faults()}};
 }
 
 void Service::load_state(const json::value& state, const api::BlobSource&) {
@@ -122,6 +122,7 @@ void Service::load_state(const json::value& state, const api::BlobSource&) {
   for (const auto& kv : state.at("github").as_object()) {
     github_[std::string(kv.key())] = std::string(kv.value().as_string());
   }
+  if (const json::value* f = state.as_object().if_contains("faults")) load_faults(f->as_array());
 }
 
 }  // namespace deploysim::fake::sim_service

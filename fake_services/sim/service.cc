@@ -25,6 +25,7 @@ Service::Service(world::World& world) : world_(world) {
   table_.add("PutFile", this, &Service::put_file);
   table_.add("GetFile", this, &Service::get_file);
   table_.add("RegisterGitHubRepository", this, &Service::register_github_repository);
+  table_.add("InjectFault", this, &Service::inject_fault);
 }
 
 // sim acts on instances as a person at the instance would: directly, not through an AWS API.

@@ -1,5 +1,4 @@
-// sim: what happens outside the AWS APIs (scenario-format.md, "sim"). Operations that need
-// services not built yet (InstallAgent, InjectFault, ...) arrive with those services.
+// sim: what happens outside the AWS APIs (scenario-format.md, "sim").
 #pragma once
 
 #include "fake_services/ec2/backend.h"
@@ -30,6 +29,9 @@ class Service : public api::Service {
   sim::Result<json::object> put_file(const api::Call& c);
   sim::Result<json::object> get_file(const api::Call& c);
   sim::Result<json::object> register_github_repository(const api::Call& c);
+  sim::Result<json::object> inject_fault(const api::Call& c);
+  json::array save_faults() const;
+  void load_faults(const json::array& saved);
   ec2::Backend& ec2();
   world::World& world_;
   api::OperationTable table_;

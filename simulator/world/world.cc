@@ -36,6 +36,27 @@ World::~World() {
   }
 }
 
+bool World::fire_fault(std::string_view kind, const std::string& instance, const std::string& group,
+                       const std::string& event) {
+  auto fits = [](const std::string& armed, const std::string& actual) {
+    return armed.empty() || armed == actual;
+  };
+  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+    if (it->kind != kind || it->remaining <= 0 || !fits(it->instance, instance) ||
+        !fits(it->group, group) || !fits(it->event, event)) {
+      continue;
+    }
+    --it->remaining;
+    std::string on = instance.empty() ? group : instance;
+    record("fault", on.empty() ? "-" : on,
+           fmt::format("{} fired{} ({} left)", it->kind, event.empty() ? "" : " at " + event,
+                       it->remaining));
+    if (it->remaining == 0) faults_.erase(it);
+    return true;
+  }
+  return false;
+}
+
 sim::SimDuration World::timing(std::string_view name) const {
   auto it = config_.timings.find(name);
   if (it == config_.timings.end()) {

@@ -37,6 +37,15 @@ struct WorldConfig {
   static std::map<std::string, sim::SimDuration, std::less<>> default_timings();
 };
 
+// A fault armed by sim.InjectFault (scenario-format.md): it fires on the next `remaining`
+// occasions of its kind that fit its instance, Auto Scaling group and lifecycle event (an empty
+// one fits any).
+struct Fault {
+  std::string kind;  // HookFails, HookTimesOut, InstanceTerminates, AgentStops, LaunchFails
+  std::string instance, group, event;
+  int remaining = 1;
+};
+
 class World {
  public:
   World(WorldConfig config, const api::ModelRegistry& models);
@@ -69,6 +78,14 @@ class World {
 
   // Writes one journal entry at the current simulated time.
   void record(std::string kind, std::string subject, std::string message);
+
+  // Faults, in the order they were armed. fire_fault: the first armed fault of `kind` that fits
+  // this occasion fires (one fewer remains; the journal says so) and true is returned.
+  void arm_fault(Fault fault) { faults_.push_back(std::move(fault)); }
+  bool fire_fault(std::string_view kind, const std::string& instance, const std::string& group,
+                  const std::string& event);
+  const std::vector<Fault>& faults() const { return faults_; }
+  void restore_faults(std::vector<Fault> faults) { faults_ = std::move(faults); }
 
   // Takes ownership of a service and registers it with the dispatcher.
   template <class S, class... Args>
@@ -103,6 +120,7 @@ class World {
   std::map<std::string, std::unique_ptr<api::Service>, std::less<>> services_;
   std::filesystem::path scratch_;
   std::map<std::string, std::vector<Listener>, std::less<>> listeners_;
+  std::vector<Fault> faults_;
 };
 
 }  // namespace deploysim::world

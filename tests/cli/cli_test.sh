@@ -93,6 +93,12 @@ check "continues where it stopped" 0 "$bin" run --state "$work/asg.db" "$src/tes
 # A CodeDeploy deployment in flight continues in the next run.
 check "a deployment saved mid-flight" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_1.yaml"
 check "finishes in the next run" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_2.yaml"
+# An armed fault is kept in the state file until it fires.
+check "arm a fault" 0 "$bin" call sim InjectFault --input '{"Kind":"LaunchFails","Count":1}' --state "$work/fault.db"
+image=$("$bin" call ec2 DescribeImages --input '{"Owners":["amazon"]}' --state "$work/fault.db" | sed -n 's/.*"ImageId": "\(ami-[0-9a-f]*\)".*/\1/p' | head -1)
+check "the next launch fails" 254 "$bin" call ec2 RunInstances --input "{\"ImageId\":\"$image\",\"MinCount\":1,\"MaxCount\":1}" --state "$work/fault.db"
+contains "for want of capacity" "$work/err" "InsufficientInstanceCapacity"
+check "the one after it works" 0 "$bin" call ec2 RunInstances --input "{\"ImageId\":\"$image\",\"MinCount\":1,\"MaxCount\":1}" --state "$work/fault.db"
 
 # --- validate ---
 fixtures="$src/../shared/fixtures/agent"
