@@ -395,11 +395,14 @@ void Backend::bg_rerouted(Deployment& d) {
     for (const auto& t : blue.value()->at("Tags").as_array())
       tags.emplace_back(t.at("Key").as_string());
     if (!tgs.empty() || !tags.empty()) {
+      std::vector<std::string> what;
+      if (!tgs.empty())
+        what.push_back(fmt::format("target group attachments ({})", fmt::join(tgs, ", ")));
+      if (!tags.empty()) what.push_back(fmt::format("tags ({})", fmt::join(tags, ", ")));
       world_.record("warning", d.blue_asg,
-                    fmt::format("the target group attachments ({}) and tags ({}) of {} were copied "
-                                "to {}; whatever refers to {} by name does not follow",
-                                fmt::join(tgs, ", "), fmt::join(tags, ", "), d.blue_asg,
-                                d.green_asg, d.blue_asg));
+                    fmt::format("the {} of {} were copied to {}; whatever refers to {} by name "
+                                "does not follow",
+                                fmt::join(what, " and "), d.blue_asg, d.green_asg, d.blue_asg));
     }
   }
   auto alarms = world_.dispatcher().call(

@@ -611,12 +611,13 @@ void Service::add_deployment_operations() {
     auto d = backend_.deployment(str(c.params, "deploymentId"));
     if (!d.ok()) return d.error();
     std::vector<std::string> statuses = strings(c.params, "instanceStatusFilter");
+    std::vector<std::string> types = strings(c.params, "instanceTypeFilter");
+    auto passes = [](const std::vector<std::string>& filter, const std::string& value) {
+      return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
+    };
     json::array out;
     for (const auto& i : d.value()->instances) {
-      if (!statuses.empty() &&
-          std::find(statuses.begin(), statuses.end(), i.status) == statuses.end()) {
-        continue;
-      }
+      if (!passes(statuses, i.status) || !passes(types, i.label)) continue;
       out.emplace_back(i.id);
     }
     return json::object{{"instancesList", std::move(out)}};
