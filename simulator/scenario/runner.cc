@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <set>
+
 #include "simulator/scenario/matcher.h"
 #include "simulator/scenario/timeline.h"
 #include "simulator/scenario/values.h"
@@ -226,6 +228,37 @@ std::string ScenarioOutcome::failure_summary() const {
   return "";
 }
 
+namespace {
+
+// --story: the journal entries a step produced that tell what happened to instances, groups,
+// deployments, targets, alarms and faults (not the calls themselves), at most kStoryLines.
+std::string story_lines(const journal::Journal& journal, std::size_t from, sim::SimTime start) {
+  static const std::set<std::string, std::less<>> kinds = {"autoscaling", "codedeploy", "elbv2",
+                                                           "cloudwatch", "fault"};
+  constexpr std::size_t kStoryLines = 40;
+  constexpr std::size_t kWidth = 110;
+  std::string out;
+  std::size_t shown = 0, left = 0;
+  for (std::size_t i = from; i < journal.size(); ++i) {
+    const journal::Entry& e = journal.entries()[i];
+    if (!kinds.count(e.kind)) continue;
+    if (shown == kStoryLines) {
+      ++left;
+      continue;
+    }
+    std::string message =
+        e.message.size() > kWidth ? e.message.substr(0, kWidth - 1) + "…" : e.message;
+    std::string subject = e.subject.size() > 24 ? e.subject.substr(0, 23) + "…" : e.subject;
+    out += fmt::format("        {}  {:<11} {:<24} {}\n", sim::format_elapsed(e.time - start),
+                       e.kind, subject, message);
+    ++shown;
+  }
+  if (left) out += fmt::format("        … and {} more (sim.DescribeJournal has them all)\n", left);
+  return out;
+}
+
+}  // namespace
+
 ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry& models,
                              const ServiceInstaller& install, const RunOptions& options) {
   ScenarioOutcome outcome;
@@ -259,6 +292,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
       *out << fmt::format("  [{}] {} {}\n", sim::format_elapsed(so.time - start),
                           so.passed ? "✓" : "✗", so.label);
       for (const auto& wmsg : so.warnings) *out << "      ⚠ " << wmsg << "\n";
+      if (options.story) *out << story_lines(w.journal(), seen, start);
       if (!so.passed) *out << indent(so.failure, "      ");
     }
     if (!so.passed) {

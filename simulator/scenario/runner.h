@@ -20,6 +20,7 @@ struct RunOptions {
   std::ostream* progress = nullptr;   // one line per step (stderr in the CLI)
   bool timeline = false;              // collect ScenarioOutcome::timeline (for --report)
   bool summary = false;               // print a table of the instances after the scenario
+  bool story = false;                 // under each step, what happened in the world meanwhile
 };
 
 struct StepOutcome {

@@ -153,7 +153,17 @@ void collect_deployments(world::World& w, sim::SimTime start, double end, json::
   for (const auto& d : infos) {
     std::string id = text(d, "deploymentId");
     double from = when(d, "createTime", start, 0);
+    std::string revision;
+    if (auto r = d.find("revision"); r != d.end() && r->value().is_object()) {
+      const json::object& rev = r->value().as_object();
+      if (auto s3 = rev.find("s3Location"); s3 != rev.end() && s3->value().is_object()) {
+        revision = text(s3->value().as_object(), "key");
+      } else if (auto gh = rev.find("gitHubLocation"); gh != rev.end() && gh->value().is_object()) {
+        revision = text(gh->value().as_object(), "commitId").substr(0, 12);
+      }
+    }
     json::object item{{"id", id},
+                      {"revision", revision},
                       {"application", text(d, "applicationName")},
                       {"group", text(d, "deploymentGroupName")},
                       {"status", text(d, "status")},
@@ -247,7 +257,9 @@ std::string summary_table(const json::object& timeline) {
   for (const auto& d : array(timeline, "deployments")) {
     const json::object& o = d.as_object();
     for (const auto& i : array(o, "instances")) {
-      last[text(i.as_object(), "id")] = text(o, "id") + " " + text(i.as_object(), "status");
+      std::string revision = text(o, "revision");
+      last[text(i.as_object(), "id")] = text(o, "id") + " " + text(i.as_object(), "status") +
+                                        (revision.empty() ? "" : " (" + revision + ")");
     }
   }
   const json::array& lanes = array(timeline, "lanes");

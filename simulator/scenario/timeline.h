@@ -20,7 +20,8 @@ struct ScenarioOutcome;
 // events from CodeDeploy, scaling activities from Auto Scaling (through the dispatcher, as
 // observations that leave no journal entry). Times are seconds since `start`.
 //   {lanes: [{id, group, spans: [{from, to, state}]}],
-//    deployments: [{id, application, group, status, creator, from, to, error}],
+//    deployments: [{id, revision, application, group, status, creator, from, to, error,
+//                   instances: [{id, status}]}],
 //    events: [{lane, deployment, name, from, to, status, errorCode, scriptName, message, logTail}],
 //    activities: [{group, from, to, status, description, cause}], end}
 json::object collect_timeline(world::World& w, sim::SimTime start);

@@ -93,6 +93,18 @@ check "continues where it stopped" 0 "$bin" run --state "$work/asg.db" "$src/tes
 # A CodeDeploy deployment in flight continues in the next run.
 check "a deployment saved mid-flight" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_1.yaml"
 check "finishes in the next run" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_2.yaml"
+# The flagship's output: what happened under each step, and the table of instances.
+check "run --story --summary" 0 "$bin" run --story --summary "$src/scenarios/02_scale_out_gets_v1.yaml"
+contains "the new instances wait on the hook" "$work/err" "Pending:Wait (1 hook)"
+contains "their deployments are Auto Scaling's" "$work/err" "deployment created by autoscaling for site/production"
+contains "the story shows the simulated clock" "$work/err" "T+00:04:17  autoscaling site                     desired capacity 3 -> 6"
+contains "the table's header" "$work/err" "instance             group  state       last deployment"
+contains "the table names the revision" "$work/err" "InService   d-"
+contains "and what it installed" "$work/err" "Succeeded (site/v1.tgz)"
+check "--quiet silences the story" 0 "$bin" run -q --story --summary "$src/scenarios/02_scale_out_gets_v1.yaml"
+[ -s "$work/err" ] && { failed=$((failed + 1)); echo "FAIL -q printed:"; head -3 "$work/err"; } || passed=$((passed + 1))
+check "an unwritable report" 2 "$bin" run -q --report /nonexistent/dir/r.html "$src/scenarios/s3_revision_store.yaml"
+contains "says which file" "$work/err" "deploysim run: cannot write /nonexistent/dir/r.html"
 # An armed fault is kept in the state file until it fires.
 check "arm a fault" 0 "$bin" call sim InjectFault --input '{"Kind":"LaunchFails","Count":1}' --state "$work/fault.db"
 image=$("$bin" call ec2 DescribeImages --input '{"Owners":["amazon"]}' --state "$work/fault.db" | sed -n 's/.*"ImageId": "\(ami-[0-9a-f]*\)".*/\1/p' | head -1)

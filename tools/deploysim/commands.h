@@ -19,6 +19,7 @@ struct RunFlags {
   std::string shard;
   std::string report_path;
   bool summary = false;
+  bool story = false;
   bool quiet = false;
 };
 void add_run_command(CLI::App& app, RunFlags& flags);

@@ -50,6 +50,9 @@ void add_run_command(CLI::App& app, RunFlags& f) {
   run->add_option("--report", f.report_path,
                   "Write a timeline of each scenario as one self-contained HTML page");
   run->add_flag("--summary", f.summary, "After each scenario, print a table of its instances");
+  run->add_flag("--story", f.story,
+                "Under each step, print what happened meanwhile to instances, groups, "
+                "deployments, targets and alarms");
   run->add_flag("-q,--quiet", f.quiet, "No progress lines on stderr");
 }
 
@@ -68,8 +71,12 @@ int run_command(const RunFlags& f) {
   }
   std::vector<scenario::ScenarioOutcome> outcomes;
   bool invalid = false, failed = false;
-  scenario::RunOptions options{f.seed, f.state_path, f.quiet ? nullptr : &std::cerr,
-                               !f.report_path.empty(), f.summary && !f.quiet};
+  scenario::RunOptions options{f.seed,
+                               f.state_path,
+                               f.quiet ? nullptr : &std::cerr,
+                               !f.report_path.empty(),
+                               f.summary && !f.quiet,
+                               f.story && !f.quiet};
   for (const auto& file : files) {
     auto started = std::chrono::steady_clock::now();
     scenario::ScenarioOutcome outcome;
