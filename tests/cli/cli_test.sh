@@ -93,6 +93,11 @@ check "continues where it stopped" 0 "$bin" run --state "$work/asg.db" "$src/tes
 # A CodeDeploy deployment in flight continues in the next run.
 check "a deployment saved mid-flight" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_1.yaml"
 check "finishes in the next run" 0 "$bin" run --state "$work/cd.db" "$src/tests/cli/codedeploy_state_2.yaml"
+# The README's list of operations is deploysim operations' output.
+check "operations" 0 "$bin" operations
+sed -n '/<!-- operations:begin -->/,/<!-- operations:end -->/p' "$src/README.md" | sed '1d;$d' >"$work/readme-ops"
+if cmp -s "$work/out" "$work/readme-ops"; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL the README's operations differ from deploysim operations:"; diff "$work/readme-ops" "$work/out" | head; fi
 # The flagship's output: what happened under each step, and the table of instances.
 check "run --story --summary" 0 "$bin" run --story --summary "$src/scenarios/02_scale_out_gets_v1.yaml"
 contains "the new instances wait on the hook" "$work/err" "Pending:Wait (1 hook)"

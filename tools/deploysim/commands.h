@@ -44,6 +44,9 @@ struct ValidateFlags {
 void add_validate_command(CLI::App& app, ValidateFlags& flags);
 int validate_command(const ValidateFlags& flags);
 
+void add_operations_command(CLI::App& app);
+int operations_command();
+
 struct LocalFlags {
   std::string bundle_location;
   std::string type = "directory";

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   deploysim::cli::add_validate_command(app, validate);
   deploysim::cli::LocalFlags local;
   deploysim::cli::add_local_command(app, local);
+  deploysim::cli::add_operations_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -34,5 +35,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("call")) return deploysim::cli::call_command(call);
   if (app.got_subcommand("validate")) return deploysim::cli::validate_command(validate);
   if (app.got_subcommand("local")) return deploysim::cli::local_command(local);
+  if (app.got_subcommand("operations")) return deploysim::cli::operations_command();
   return 2;
 }
