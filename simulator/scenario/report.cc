@@ -62,6 +62,7 @@ std::string json_report(const std::vector<ScenarioOutcome>& outcomes) {
                                    : o.passed    ? "passed"
                                                  : "failed"},
                        {"simulated_seconds", static_cast<double>(o.simulated.count()) / 1000.0},
+                       {"simulated_events", o.events},
                        {"steps", std::move(steps)}};
     if (o.load_failed) entry["error"] = o.load_error;
     scenarios.push_back(std::move(entry));

@@ -272,6 +272,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
   if (continued) st->load_into(w);
   outcome.seed = w.config().seed;
   const sim::SimTime start = w.now();
+  const std::uint64_t events_before = w.scheduler().events_run();
   std::ostream* out = options.progress;
   if (out) {
     *out << fmt::format("▶ {} ({}, seed {}{})\n", scenario.name, scenario.file, outcome.seed,
@@ -301,6 +302,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const api::ModelRegistry&
     }
   }
   outcome.started = start;
+  outcome.events = w.scheduler().events_run() - events_before;
   outcome.simulated = w.now() - start;
   outcome.journal = w.journal().render_all();
   if (options.timeline || options.summary) outcome.timeline = collect_timeline(w, start);

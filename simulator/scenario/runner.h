@@ -46,6 +46,7 @@ struct ScenarioOutcome {
   std::string journal;  // rendered, one line per entry
   sim::SimTime started;  // the world's clock when the scenario began
   sim::SimDuration simulated{0};
+  std::uint64_t events = 0;  // simulated events the scenario ran (the scheduler's count)
   json::object timeline;  // collect_timeline's answer, when RunOptions::timeline asks for it
   double wall_seconds = 0;  // filled in by the CLI, which may read the wall clock
   std::string failure_summary() const;
