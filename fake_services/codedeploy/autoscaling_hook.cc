@@ -29,13 +29,13 @@ void Backend::on_lifecycle_action(const autoscaling::LifecycleNotification& n) {
   }
   if (!group->target_revision) {
     // Nothing deployed yet. A termination has nothing to stop; a launch is let through unless
-    // configured otherwise.
-    world_.record(
-        "codedeploy", group->name,
-        fmt::format("{} {} before any successful deployment: {}", n.instance_id,
-                    launching ? "launched" : "terminating",
-                    !launching || continue_without_revision ? "CONTINUE" : "left waiting"));
-    if (launching && !continue_without_revision) return;
+    // the scenario's settings say codedeploy.launch_without_revision: wait.
+    bool let_through = world_.setting("codedeploy.launch_without_revision") == "continue";
+    world_.record("codedeploy", group->name,
+                  fmt::format("{} {} before any successful deployment: {}", n.instance_id,
+                              launching ? "launched" : "terminating",
+                              !launching || let_through ? "CONTINUE" : "left waiting"));
+    if (launching && !let_through) return;
     complete_action(*group, n.group, n.hook, n.token, "CONTINUE");
     return;
   }

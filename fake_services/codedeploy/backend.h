@@ -105,9 +105,6 @@ class Backend : public autoscaling::LifecycleSubscriber {
 
   // Auto Scaling's launch hook (autoscaling_hook.cc).
   void on_lifecycle_action(const autoscaling::LifecycleNotification& n) override;
-  // With no successful revision yet, a launching instance is let through without a deployment
-  // (CONTINUE); false: the hook is left to time out.
-  bool continue_without_revision = true;
 
   api::Principal service_role_session(const DeploymentGroup& g) const;
 

@@ -71,6 +71,7 @@ class Loader {
   void top_level(const YAML::Node& root, Scenario& s);
   void agent(const YAML::Node& node, world::AgentDefaults& a);
   void timings(const YAML::Node& node, world::WorldConfig& c);
+  void settings(const YAML::Node& node, world::WorldConfig& c);
   Step step(const YAML::Node& node);
   CallSpec call_spec(const YAML::Node& key, const YAML::Node& params);
   void expect_or_wait(const YAML::Node& body, Step& step);
@@ -101,8 +102,9 @@ void reject_duplicate_keys(const std::string& file, const YAML::Node& node) {
   }
 }
 
-const std::set<std::string> kTopKeys = {"name",       "description", "seed",    "account", "region",
-                                        "start_time", "agent",       "timings", "vars",    "steps"};
+const std::set<std::string> kTopKeys = {"name",   "description", "seed",    "account",
+                                        "region", "start_time",  "agent",   "timings",
+                                        "vars",   "steps",       "settings"};
 
 Scenario Loader::load(std::string_view text) {
   YAML::Node root;
@@ -162,6 +164,7 @@ void Loader::top_level(const YAML::Node& root, Scenario& s) {
   }
   if (root["agent"]) agent(root["agent"], s.config.agent);
   if (root["timings"]) timings(root["timings"], s.config);
+  if (root["settings"]) settings(root["settings"], s.config);
   bindings_.set("account", json::string(s.config.account));
   bindings_.set("region", json::string(s.config.region));
   if (const YAML::Node vars = root["vars"]) {
@@ -188,6 +191,26 @@ void Loader::agent(const YAML::Node& node, world::AgentDefaults& a) {
     } else {
       fail(kv.first, fmt::format("unknown agent setting '{}'; settings: mode, hook_duration", key));
     }
+  }
+}
+
+void Loader::settings(const YAML::Node& node, world::WorldConfig& c) {
+  if (!node.IsMap()) fail(node, "'settings' must be a mapping of names to values");
+  const auto& values = world::WorldConfig::setting_values();
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    auto it = values.find(key);
+    if (it == values.end()) {
+      std::string known;
+      for (const auto& v : values) known += known.empty() ? v.first : ", " + v.first;
+      fail(kv.first, fmt::format("unknown setting '{}'; settings: {}", key, known));
+    }
+    std::string value = scalar(kv.second, "settings." + key);
+    if (std::find(it->second.begin(), it->second.end(), value) == it->second.end()) {
+      fail(kv.second, fmt::format("settings.{} must be {}, not '{}'", key,
+                                  fmt::join(it->second, " or "), value));
+    }
+    c.settings[key] = value;
   }
 }
 

@@ -79,6 +79,8 @@ class SqlBlobs : public api::BlobSink, public api::BlobSource {
 json::object config_to_json(const world::WorldConfig& c) {
   json::object timings;
   for (const auto& [name, d] : c.timings) timings[name] = d.count();
+  json::object settings;
+  for (const auto& [name, value] : c.settings) settings[name] = value;
   return {{"format", kFormatVersion},
           {"seed", c.seed},
           {"account", c.account},
@@ -86,7 +88,8 @@ json::object config_to_json(const world::WorldConfig& c) {
           {"start_time_ms", c.start_time.ms()},
           {"agent_mode", c.agent.mode},
           {"hook_duration_ms", c.agent.hook_duration.count()},
-          {"timings", timings}};
+          {"timings", timings},
+          {"settings", settings}};
 }
 
 world::WorldConfig config_from_json(const json::object& o) {
@@ -102,6 +105,11 @@ world::WorldConfig config_from_json(const json::object& o) {
   c.agent.hook_duration = sim::SimDuration{o.at("hook_duration_ms").to_number<std::int64_t>()};
   for (const auto& kv : o.at("timings").as_object()) {
     c.timings[std::string(kv.key())] = sim::SimDuration{kv.value().to_number<std::int64_t>()};
+  }
+  if (const json::value* s = o.if_contains("settings")) {  // files from before settings existed
+    for (const auto& kv : s->as_object()) {
+      c.settings[std::string(kv.key())] = std::string(kv.value().as_string());
+    }
   }
   return c;
 }

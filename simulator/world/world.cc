@@ -22,6 +22,21 @@ std::map<std::string, sim::SimDuration, std::less<>> WorldConfig::default_timing
   };
 }
 
+const std::map<std::string, std::vector<std::string>, std::less<>>& WorldConfig::setting_values() {
+  static const std::map<std::string, std::vector<std::string>, std::less<>> values = {
+      // A launching instance when its deployment group has no successful revision yet: let
+      // through (CONTINUE) at once, or left in Pending:Wait until the hook times out (ABANDON).
+      {"codedeploy.launch_without_revision", {"continue", "wait"}},
+  };
+  return values;
+}
+
+std::map<std::string, std::string, std::less<>> WorldConfig::default_settings() {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& [name, values] : setting_values()) out[name] = values.front();
+  return out;
+}
+
 World::World(WorldConfig config, const api::ModelRegistry& models)
     : config_(std::move(config)),
       models_(models),
@@ -55,6 +70,14 @@ bool World::fire_fault(std::string_view kind, const std::string& instance, const
     return true;
   }
   return false;
+}
+
+const std::string& World::setting(std::string_view name) const {
+  auto it = config_.settings.find(name);
+  if (it == config_.settings.end()) {
+    throw std::logic_error(fmt::format("no setting named '{}'", name));
+  }
+  return it->second;
 }
 
 sim::SimDuration World::timing(std::string_view name) const {

@@ -32,9 +32,15 @@ struct WorldConfig {
   AgentDefaults agent;
   // Simulated durations of what AWS does; defaults close to real AWS (see default_timings()).
   std::map<std::string, sim::SimDuration, std::less<>> timings = default_timings();
+  // Behaviours AWS does not document, where users could want the other answer (each service's
+  // README lists them under Deviations): name -> chosen value.
+  std::map<std::string, std::string, std::less<>> settings = default_settings();
 
   static sim::SimTime default_start();
   static std::map<std::string, sim::SimDuration, std::less<>> default_timings();
+  static std::map<std::string, std::string, std::less<>> default_settings();
+  // The values each setting accepts, the default first.
+  static const std::map<std::string, std::vector<std::string>, std::less<>>& setting_values();
 };
 
 // A fault armed by sim.InjectFault (scenario-format.md): it fires on the next `remaining`
@@ -62,6 +68,7 @@ class World {
   const api::ModelRegistry& models() const { return models_; }
   sim::SimTime now() const { return scheduler_.now(); }
   sim::SimDuration timing(std::string_view name) const;
+  const std::string& setting(std::string_view name) const;
   api::Principal root() const { return api::Principal::root(config_.account); }
 
   // In-world notifications between services, what EventBridge carries in AWS ("EC2 Instance

@@ -136,6 +136,12 @@ TEST(LoaderTest, BadTopLevelValues) {
                           "instance_boot, instance_shutdown"));
   EXPECT_TRUE(starts_with(error_of("name: x\nagent: {mode: fake}\nsteps: []\n"),
                           "2:15: agent.mode must be real or simulated"));
+  EXPECT_EQ(error_of("name: x\nsettings: {launch: wait}\nsteps: []\n"),
+            "2:12: unknown setting 'launch'; settings: codedeploy.launch_without_revision");
+  EXPECT_EQ(error_of("name: x\nsettings: {codedeploy.launch_without_revision: later}\nsteps: []\n"),
+            "2:48: settings.codedeploy.launch_without_revision must be continue or wait, not 'later'");
+  EXPECT_EQ(error_of("name: x\nsettings: [wait]\nsteps: []\n"),
+            "2:11: 'settings' must be a mapping of names to values");
   EXPECT_TRUE(starts_with(error_of("name: x\nsteps:\n  - advance: soon\n"),
                           "3:14: advance: 'soon' is not a duration"));
   EXPECT_EQ(error_of("- just a list\n"),
