@@ -221,6 +221,7 @@ Result<sim::Ok> Backend::delete_group(const std::string& name, bool force) {
       if (a.timeout_event) world_.scheduler().cancel(*a.timeout_event);
     }
   }
+  deleted_groups_.push_back({g->name, g->arn, std::move(g->activities)});
   groups_.erase(name);
   world_.record("autoscaling", name, force ? "group deleted (forced)" : "group deleted");
   // Whatever watches the group by name (CloudWatch alarms) finds nothing there any more.

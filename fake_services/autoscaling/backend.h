@@ -64,6 +64,7 @@ class Backend {
   Result<sim::Ok> set_desired_capacity(const std::string& name, int desired);
   Result<const Group*> find_group(const std::string& name) const;
   std::vector<const Group*> groups() const;
+  const std::vector<DeletedGroup>& deleted_groups() const { return deleted_groups_; }
   Result<std::pair<const Group*, const Activity*>> terminate_instance(
       const std::string& instance_id, bool decrement);
 
@@ -137,6 +138,7 @@ class Backend {
 
   world::World& world_;
   std::map<std::string, Group> groups_;
+  std::vector<DeletedGroup> deleted_groups_;  // in the order they were deleted
   std::vector<LifecycleSubscriber*> subscribers_;
   std::map<std::string, bool> reconcile_pending_;
 };

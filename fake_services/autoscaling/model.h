@@ -69,6 +69,14 @@ struct Activity {
   int progress = 0;
 };
 
+// What stays of a deleted group: its scaling activities (DescribeScalingActivities with
+// IncludeDeletedGroups).
+struct DeletedGroup {
+  std::string name;
+  std::string arn;
+  std::vector<Activity> activities;
+};
+
 struct Group {
   std::string name;
   std::string arn;

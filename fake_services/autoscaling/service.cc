@@ -37,16 +37,16 @@ json::object hook_json(const std::string& group, const Hook& h) {
   return o;
 }
 
-json::object activity_json(const Group& g, const Activity& a) {
+json::object activity_json(const std::string& group, const std::string& arn, const Activity& a) {
   json::object o{{"ActivityId", a.id},
-                 {"AutoScalingGroupName", g.name},
+                 {"AutoScalingGroupName", group},
                  {"Description", a.description},
                  {"Cause", a.cause},
                  {"StartTime", sim::format_iso8601(a.start)},
                  {"StatusCode", a.status},
                  {"Progress", a.progress},
                  {"Details", "{}"},
-                 {"AutoScalingGroupARN", g.arn}};
+                 {"AutoScalingGroupARN", arn}};
   if (a.end) o["EndTime"] = sim::format_iso8601(*a.end);
   if (!a.status_message.empty()) o["StatusMessage"] = a.status_message;
   return o;
@@ -333,22 +333,69 @@ Service::R Service::terminate_instance_in_auto_scaling_group(const api::Call& c)
   bool decrement = c.params.at("ShouldDecrementDesiredCapacity").as_bool();
   auto r = backend_.terminate_instance(str(c.params, "InstanceId"), decrement);
   if (!r.ok()) return r.error();
-  return json::object{{"Activity", activity_json(*r->first, *r->second)}};
+  return json::object{{"Activity", activity_json(r->first->name, r->first->arn, *r->second)}};
 }
 
+// The account's activities, newest first (a group's own in reverse order of creation), those of
+// deleted groups with IncludeDeletedGroups; MaxRecords (at most 100) a page, NextToken the rest.
 Service::R Service::describe_scaling_activities(const api::Call& c) {
   std::string name = str(c.params, "AutoScalingGroupName");
   std::vector<std::string> ids = strings(c.params, "ActivityIds");
-  json::array out;
-  for (const Group* g : backend_.groups()) {
-    if (!name.empty() && g->name != name) continue;
-    // Newest first, as AWS lists them.
-    for (auto a = g->activities.rbegin(); a != g->activities.rend(); ++a) {
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), a->id) == ids.end()) continue;
-      out.push_back(activity_json(*g, *a));
+  struct Item {
+    const std::string* group;
+    const std::string* arn;
+    const Activity* activity;
+    std::size_t order;  // creation order within its group, for ties
+  };
+  std::vector<Item> items;
+  auto take = [&](const std::string& group, const std::string& arn,
+                  const std::vector<Activity>& list) {
+    if (!name.empty() && group != name) return;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), list[i].id) == ids.end()) continue;
+      items.push_back({&group, &arn, &list[i], i});
+    }
+  };
+  for (const Group* g : backend_.groups()) take(g->name, g->arn, g->activities);
+  if (flag(c.params, "IncludeDeletedGroups", false)) {
+    for (const DeletedGroup& d : backend_.deleted_groups()) take(d.name, d.arn, d.activities);
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    if (a.activity->start != b.activity->start) return a.activity->start > b.activity->start;
+    if (*a.group != *b.group) return *a.group < *b.group;
+    return a.order > b.order;
+  });
+  std::size_t page = 100;
+  if (auto it = c.params.find("MaxRecords"); it != c.params.end()) {
+    std::int64_t n = it->value().to_number<std::int64_t>();
+    if (n < 1 || n > 100) {
+      return sim::AwsError{
+          "ValidationError",
+          fmt::format("1 validation error detected: Value '{}' at 'maxRecords' failed to satisfy "
+                      "constraint: Member must have value less than or equal to 100",
+                      n),
+          400};
+    }
+    page = static_cast<std::size_t>(n);
+  }
+  std::size_t from = 0;
+  if (std::string token = str(c.params, "NextToken"); !token.empty()) {
+    // deploysim's tokens: "activities-<offset>"; anything else is not one of ours.
+    constexpr std::string_view kPrefix = "activities-";
+    bool ok = token.rfind(kPrefix, 0) == 0 && token.size() > kPrefix.size() &&
+              token.find_first_not_of("0123456789", kPrefix.size()) == std::string::npos;
+    if (ok) from = std::stoull(token.substr(kPrefix.size()));
+    if (!ok || from > items.size()) {
+      return sim::AwsError{"InvalidNextToken", "The NextToken value is not valid.", 400};
     }
   }
-  return json::object{{"Activities", std::move(out)}};
+  json::array out;
+  for (std::size_t i = from; i < items.size() && i < from + page; ++i) {
+    out.push_back(activity_json(*items[i].group, *items[i].arn, *items[i].activity));
+  }
+  json::object result{{"Activities", std::move(out)}};
+  if (from + page < items.size()) result["NextToken"] = fmt::format("activities-{}", from + page);
+  return result;
 }
 
 Service::R Service::put_lifecycle_hook(const api::Call& c) {
@@ -419,7 +466,7 @@ std::vector<api::AuthRequest> Service::authorization(const api::Call& c) const {
 namespace {
 json::object activities_json(const Group& g, const std::vector<const Activity*>& list) {
   json::array out;
-  for (const Activity* a : list) out.push_back(activity_json(g, *a));
+  for (const Activity* a : list) out.push_back(activity_json(g.name, g.arn, *a));
   return json::object{{"Activities", std::move(out)}};
 }
 }  // namespace

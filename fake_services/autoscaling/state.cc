@@ -28,13 +28,45 @@ template <class T>
 void put_opt(json::object& o, std::string_view key, const std::optional<T>& v) {
   if (v) o[key] = ms(*v);
 }
+json::array activities_to_json(const std::vector<Activity>& list) {
+  json::array out;
+  for (const Activity& a : list) {
+    json::object o{{"id", a.id},
+                   {"description", a.description},
+                   {"cause", a.cause},
+                   {"start_ms", ms(a.start)},
+                   {"status", a.status},
+                   {"message", a.status_message},
+                   {"progress", a.progress}};
+    put_opt(o, "end_ms", a.end);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+std::vector<Activity> activities_from_json(const json::value& v) {
+  std::vector<Activity> out;
+  for (const auto& a : v.as_array()) {
+    const json::object& ao = a.as_object();
+    Activity act;
+    act.id = str(ao, "id");
+    act.description = str(ao, "description");
+    act.cause = str(ao, "cause");
+    act.start = at(ao.at("start_ms"));
+    if (auto* e = ao.if_contains("end_ms")) act.end = at(*e);
+    act.status = str(ao, "status");
+    act.status_message = str(ao, "message");
+    act.progress = ao.at("progress").to_number<int>();
+    out.push_back(std::move(act));
+  }
+  return out;
+}
 
 }  // namespace
 
 json::value Backend::save_state() const {
   json::array groups;
   for (const auto& [name, g] : groups_) {
-    json::array members, hooks, activities, tags, suspended;
+    json::array members, hooks, tags, suspended;
     for (const Member& m : g.members) {
       json::array actions;
       for (const Action& a : m.actions) {
@@ -66,17 +98,6 @@ json::value Backend::save_state() const {
                                    {"target", h.target_arn},
                                    {"role", h.role_arn}});
     }
-    for (const Activity& a : g.activities) {
-      json::object o{{"id", a.id},
-                     {"description", a.description},
-                     {"cause", a.cause},
-                     {"start_ms", ms(a.start)},
-                     {"status", a.status},
-                     {"message", a.status_message},
-                     {"progress", a.progress}};
-      put_opt(o, "end_ms", a.end);
-      activities.push_back(std::move(o));
-    }
     for (const GroupTag& t : g.tags) {
       tags.push_back(json::object{{"key", t.key}, {"value", t.value}, {"propagate", t.propagate}});
     }
@@ -98,16 +119,28 @@ json::value Backend::save_state() const {
                                   {"created_ms", ms(g.created)},
                                   {"members", std::move(members)},
                                   {"hooks", std::move(hooks)},
-                                  {"activities", std::move(activities)},
+                                  {"activities", activities_to_json(g.activities)},
                                   {"pending_cause", g.pending_cause},
                                   {"suspended", std::move(suspended)}});
   }
-  if (groups.empty()) return nullptr;
-  return json::object{{"groups", std::move(groups)}};
+  json::array deleted;
+  for (const DeletedGroup& d : deleted_groups_) {
+    deleted.push_back(json::object{
+        {"name", d.name}, {"arn", d.arn}, {"activities", activities_to_json(d.activities)}});
+  }
+  if (groups.empty() && deleted.empty()) return nullptr;
+  return json::object{{"groups", std::move(groups)}, {"deleted", std::move(deleted)}};
 }
 
 void Backend::load_state(const json::value& state) {
   if (state.is_null()) return;
+  if (const json::value* deleted = state.as_object().if_contains("deleted")) {
+    for (const auto& dv : deleted->as_array()) {
+      const json::object& d = dv.as_object();
+      deleted_groups_.push_back(
+          {str(d, "name"), str(d, "arn"), activities_from_json(d.at("activities"))});
+    }
+  }
   for (const auto& gv : state.at("groups").as_array()) {
     const json::object& o = gv.as_object();
     Group g;
@@ -139,17 +172,7 @@ void Backend::load_state(const json::value& state) {
       hook.role_arn = str(ho, "role");
       g.hooks[hook.name] = hook;
     }
-    for (const auto& a : o.at("activities").as_array()) {
-      const json::object& ao = a.as_object();
-      Activity act;
-      act.id = str(ao, "id");
-      act.description = str(ao, "description");
-      act.cause = str(ao, "cause");
-      act.start = at(ao.at("start_ms"));
-      if (auto* e = ao.if_contains("end_ms")) act.end = at(*e);
-      act.status = str(ao, "status");
-      act.status_message = str(ao, "message");
-      act.progress = ao.at("progress").to_number<int>();
+    for (Activity& act : activities_from_json(o.at("activities"))) {
       g.activity_index[act.id] = g.activities.size();
       g.activities.push_back(std::move(act));
     }

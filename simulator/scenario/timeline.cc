@@ -211,23 +211,20 @@ void collect_deployments(world::World& w, sim::SimTime start, double end, json::
 }
 
 void collect_activities(world::World& w, sim::SimTime start, double end, json::object& out) {
+  // Every group's, the deleted ones' too (a blue/green deployment deletes the original).
+  json::array got =
+      pages(w, "autoscaling", "DescribeScalingActivities",
+            {{"IncludeDeletedGroups", true}, {"MaxRecords", 100}}, "Activities", "NextToken");
   json::array activities;
-  for (const auto& g :
-       pages(w, "autoscaling", "DescribeAutoScalingGroups", {}, "AutoScalingGroups", "NextToken")) {
-    std::string name = text(g.as_object(), "AutoScalingGroupName");
-    json::array got =
-        pages(w, "autoscaling", "DescribeScalingActivities",
-              {{"AutoScalingGroupName", name}, {"MaxRecords", 100}}, "Activities", "NextToken");
-    // Auto Scaling lists the newest first; the report reads them in time order.
-    for (auto it = got.rbegin(); it != got.rend(); ++it) {
-      const json::object& a = it->as_object();
-      activities.push_back(json::object{{"group", name},
-                                        {"from", when(a, "StartTime", start, 0)},
-                                        {"to", when(a, "EndTime", start, end)},
-                                        {"status", text(a, "StatusCode")},
-                                        {"description", text(a, "Description")},
-                                        {"cause", text(a, "Cause")}});
-    }
+  // Auto Scaling lists the newest first; the report reads them in time order.
+  for (auto it = got.rbegin(); it != got.rend(); ++it) {
+    const json::object& a = it->as_object();
+    activities.push_back(json::object{{"group", text(a, "AutoScalingGroupName")},
+                                      {"from", when(a, "StartTime", start, 0)},
+                                      {"to", when(a, "EndTime", start, end)},
+                                      {"status", text(a, "StatusCode")},
+                                      {"description", text(a, "Description")},
+                                      {"cause", text(a, "Cause")}});
   }
   out["activities"] = std::move(activities);
 }

@@ -96,6 +96,24 @@ TEST(TimelineTest, ScalingActivitiesComeInTimeOrder) {
   EXPECT_NE(str(a[0], "description").find("Launching a new EC2 instance"), std::string::npos);
 }
 
+TEST(TimelineTest, ADeletedGroupsActivitiesStayOnTheTimeline) {
+  Scenario s = load_scenario(std::string(DEPLOYSIM_SCENARIOS_DIR) + "/08_blue_green_copy.yaml",
+                             fake::models());
+  RunOptions options;
+  options.timeline = true;
+  ScenarioOutcome o = run_scenario(
+      s, fake::models(), [](world::World& w) { fake::install_services(w); }, options);
+  ASSERT_TRUE(o.passed) << o.failure_summary();
+  int original = 0, copy = 0;
+  for (const auto& a : o.timeline.at("activities").as_array()) {
+    std::string group = str(a, "group");
+    original += group == "site";
+    copy += group.rfind("CodeDeploy_production_d-", 0) == 0;
+  }
+  EXPECT_EQ(original, 2);  // the deleted original's two launches
+  EXPECT_GE(copy, 2);
+}
+
 TEST(TimelineTest, SummaryHasOneLinePerInstance) {
   const json::object& t = headline().timeline;
   std::string table = summary_table(t);
