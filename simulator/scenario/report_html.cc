@@ -97,15 +97,23 @@ window.addEventListener("error", function (e) {
   const root = document.getElementById("report");
   let lanesDrawn = 0, eventsDrawn = 0;
   data.scenarios.forEach(function (sc, index) {
-    const t = sc.timeline || {lanes: [], deployments: [], events: [], activities: [], end: 0};
+    // A scenario that could not be loaded, or stopped early, has some of these or none.
+    const t = Object.assign({lanes: [], deployments: [], events: [], activities: [], end: 0},
+                            sc.timeline || {});
     const section = html("section", "scenario", root);
     section.dataset.scenario = sc.file;
     html("h2", "", section, sc.name);
     const meta = html("div", "meta", section);
     html("span", sc.passed ? "passed" : "failed", meta, sc.passed ? "passed" : "FAILED");
+    if (sc.load_failed) {  // not a scenario: nothing ran, nothing to draw
+      meta.appendChild(document.createTextNode(" · " + sc.file + " could not be loaded"));
+      html("pre", "failed", section, sc.error);
+      return;
+    }
     meta.appendChild(document.createTextNode(" · " + sc.file + " · seed " + sc.seed + " · " +
       clock(t.end) + " simulated · " + t.lanes.length + " instances · " +
       t.deployments.length + " deployments"));
+    if (sc.error) html("pre", "failed", section, sc.error);
     const legend = html("div", "legend", section);
     const seen = {};
     t.lanes.forEach(function (l) { l.spans.forEach(function (s) { seen[s.state] = 1; }); });
@@ -268,7 +276,9 @@ std::string html_report(const std::vector<ScenarioOutcome>& outcomes) {
                                      {"seed", o.seed},
                                      {"passed", o.passed},
                                      {"steps", std::move(steps)},
-                                     {"timeline", o.timeline}});
+                                     {"timeline", o.timeline},
+                                     {"error", o.failure_summary()},
+                                     {"load_failed", o.load_failed}});
   }
   return std::string(kHead) +
          embeddable(json::serialize(json::object{{"scenarios", std::move(scenarios)}})) + kTail;

@@ -30,6 +30,21 @@ dom() {
 dom "file://$work/report.html" >"$work/dom.html" || fail "chromium could not load the page"
 dom "file://$work/report.html#first-failure" >"$work/clicked.html" || fail "chromium failed (#first-failure)"
 
+# A run with a file that is not a scenario and a scenario that fails still gets its page, and
+# the page shows both failures.
+printf 'name: broken\nsteps:\n  - advance: soon\n' >"$work/broken.yaml"
+printf 'name: fails\nsteps:\n  - s3.HeadBucket: {Bucket: missing}\n' >"$work/fails.yaml"
+status=0
+"$bin" run -q --report "$work/failed.html" "$work/broken.yaml" "$work/fails.yaml" \
+  "$project/scenarios/s3_revision_store.yaml" 2>/dev/null || status=$?
+[[ $status -eq 2 ]] || fail "a file that is not a scenario should exit 2, not $status"
+dom "file://$work/failed.html" >"$work/failed-dom.html" || fail "chromium could not load the failed run's page"
+grep -q 'data-rendered="true"' "$work/failed-dom.html" || fail "the failed run's page did not render"
+grep -q 'data-errors' "$work/failed-dom.html" && fail "script errors on the failed run's page"
+grep -q "advance: &#39;soon&#39; is not a duration\|advance: 'soon' is not a duration" "$work/failed-dom.html" ||
+  fail "the page does not show the load error"
+grep -q "NoSuchBucket\|404" "$work/failed-dom.html" || fail "the page does not show the failed step"
+
 python3 - "$work/report.html" "$work/dom.html" "$work/clicked.html" <<'EOF'
 import html.parser, json, re, sys
 
