@@ -142,6 +142,9 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void bg_reroute_poll(const std::string& id, bool blocking, sim::SimTime deadline);
   void bg_rerouted(Deployment& d);
   void bg_terminate_blue(const std::string& id);
+  void bg_ready_timeout(const std::string& id);
+  void bg_wait_termination(Deployment& d, int minutes);
+  void bg_resume(Deployment& d);  // after a --state load
   void bg_abandon(Deployment& d);
   std::vector<std::string> target_group_arns(const DeploymentGroup& g);
   Result<json::object> role_call(const DeploymentGroup& g, const std::string& service,

@@ -157,6 +157,7 @@ void Backend::bg_wait_green(const std::string& id, sim::SimTime deadline) {
   Deployment* d = mutable_deployment(id);
   DeploymentGroup* g = d ? mutable_group(d->application, d->group) : nullptr;
   if (!d || !g || d->completed) return;
+  d->bg_deadline = deadline;
   auto green = describe_asg(service_role_session(*g), d->green_asg);
   std::vector<std::string> ready;
   int desired = 0;
@@ -228,16 +229,8 @@ void Backend::bg_installed(Deployment& d) {
                   fmt::format("Ready: waiting up to {} minutes for ContinueDeployment",
                               g->ready_wait_minutes));
     std::string id = d.id;
-    world_.scheduler().after(std::chrono::minutes(g->ready_wait_minutes), [this, id] {
-      Deployment* dep = mutable_deployment(id);
-      if (!dep || dep->status != "Ready") return;
-      bg_abandon(*dep);
-      for (auto& inst : dep->instances) {
-        if (inst.status == "Ready") inst.status = "Skipped";
-      }
-      finish(*dep, "Stopped", "TIMEOUT",
-             "The deployment was stopped because traffic was not rerouted within the wait time.");
-    });
+    d.bg_deadline = world_.now() + std::chrono::minutes(g->ready_wait_minutes);
+    world_.scheduler().at(*d.bg_deadline, [this, id] { bg_ready_timeout(id); });
     return;
   }
   bg_reroute(d.id);
@@ -262,6 +255,17 @@ Result<Ok> Backend::continue_deployment(const std::string& id, const std::string
   d.status = "InProgress";
   bg_reroute(id);
   return Ok{};
+}
+
+void Backend::bg_ready_timeout(const std::string& id) {
+  Deployment* dep = mutable_deployment(id);
+  if (!dep || dep->status != "Ready") return;
+  bg_abandon(*dep);
+  for (auto& inst : dep->instances) {
+    if (inst.status == "Ready") inst.status = "Skipped";
+  }
+  finish(*dep, "Stopped", "TIMEOUT",
+         "The deployment was stopped because traffic was not rerouted within the wait time.");
 }
 
 // 4. Reroute: the green instances registered and healthy, then the blue ones deregistered.
@@ -290,6 +294,8 @@ void Backend::bg_reroute_poll(const std::string& id, bool blocking, sim::SimTime
   Deployment* d = mutable_deployment(id);
   DeploymentGroup* g = d ? mutable_group(d->application, d->group) : nullptr;
   if (!d || !g || d->completed) return;
+  d->bg_deadline = deadline;
+  d->bg_blocking = blocking;
   std::vector<std::string> arns = target_group_arns(*g);
   std::string label = blocking ? "Blue" : "Green";
   bool done = true;
@@ -368,11 +374,7 @@ void Backend::bg_rerouted(Deployment& d) {
       finish(d, "Succeeded", "", "");
       return;
     }
-    d.bg_phase = "terminating";
-    d.termination_wait_started = true;
-    std::string id = d.id;
-    world_.scheduler().after(std::chrono::minutes(g->termination_wait_minutes),
-                             [this, id] { bg_terminate_blue(id); });
+    bg_wait_termination(d, g->termination_wait_minutes);
     return;
   }
   (void)role_call(*g, "autoscaling", "ResumeProcesses", {{"AutoScalingGroupName", d.green_asg}});
@@ -430,11 +432,36 @@ void Backend::bg_rerouted(Deployment& d) {
     finish(d, "Succeeded", "", "");
     return;
   }
+  bg_wait_termination(d, cg.termination_wait_minutes);
+}
+
+void Backend::bg_wait_termination(Deployment& d, int minutes) {
   d.bg_phase = "terminating";
   d.termination_wait_started = true;
+  d.bg_deadline = world_.now() + std::chrono::minutes(minutes);
   std::string id = d.id;
-  world_.scheduler().after(std::chrono::minutes(cg.termination_wait_minutes),
-                           [this, id] { bg_terminate_blue(id); });
+  world_.scheduler().at(*d.bg_deadline, [this, id] { bg_terminate_blue(id); });
+}
+
+// A wait in flight when a --state file was written goes on where it stood.
+void Backend::bg_resume(Deployment& d) {
+  if (!d.blue_green || d.completed || !d.bg_deadline) return;
+  std::string id = d.id;
+  sim::SimTime deadline = *d.bg_deadline;
+  sim::SimTime due = std::max(world_.now(), deadline);
+  bool blocking = d.bg_blocking;
+  if (d.bg_phase == "provisioning") {
+    world_.scheduler().after(std::chrono::seconds(0),
+                             [this, id, deadline] { bg_wait_green(id, deadline); });
+  } else if (d.bg_phase == "ready") {
+    world_.scheduler().at(due, [this, id] { bg_ready_timeout(id); });
+  } else if (d.bg_phase == "rerouting") {
+    world_.scheduler().after(std::chrono::seconds(0), [this, id, blocking, deadline] {
+      bg_reroute_poll(id, blocking, deadline);
+    });
+  } else if (d.bg_phase == "terminating") {
+    world_.scheduler().at(due, [this, id] { bg_terminate_blue(id); });
+  }
 }
 
 // 6. The original group and its instances go.

@@ -147,6 +147,10 @@ struct Deployment {
   std::string blue_asg, green_asg;
   std::vector<std::string> blue_instances;
   bool termination_wait_started = false;
+  // When the current phase's wait ends (green InService, Ready, reroute, termination), and which
+  // side the reroute waits on: kept so that a --state file resumes the wait.
+  std::optional<sim::SimTime> bg_deadline;
+  bool bg_blocking = false;
   bool discover_existing = false;  // greenFleetProvisioningOption DISCOVER_EXISTING
   // targetInstances: the replacement instances a DISCOVER_EXISTING deployment deploys to.
   std::vector<TagFilter> target_tag_filters;

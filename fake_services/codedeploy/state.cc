@@ -198,7 +198,10 @@ json::value Backend::save_state() const {
                                     {"termination_wait", d.termination_wait_started},
                                     {"discover", d.discover_existing},
                                     {"target_filters", filters_json(d.target_tag_filters)},
-                                    {"target_asgs", string_array(d.target_asgs)}}},
+                                    {"target_asgs", string_array(d.target_asgs)},
+                                    {"deadline_ms", d.bg_deadline ? json::value(d.bg_deadline->ms())
+                                                                  : json::value(nullptr)},
+                                    {"blocking", d.bg_blocking}}},
         {"outdated", string_array(d.outdated)},
         {"auto_root", d.auto_update_root},
         {"auto_ids", string_array(d.auto_update_ids)}});
@@ -359,6 +362,10 @@ void Backend::load_state(const json::value& state) {
     d.discover_existing = bg.at("discover").as_bool();
     d.target_tag_filters = filters_from(bg.at("target_filters"));
     d.target_asgs = strings_of(bg.at("target_asgs"));
+    if (const json::value* dl = bg.if_contains("deadline_ms"); dl && !dl->is_null()) {
+      d.bg_deadline = sim::SimTime::from_ms(dl->to_number<std::int64_t>());
+    }
+    if (const json::value* b = bg.if_contains("blocking")) d.bg_blocking = b->as_bool();
     d.outdated = strings_of(o.at("outdated"));
     d.auto_update_root = str(o, "auto_root");
     d.auto_update_ids = strings_of(o.at("auto_ids"));
@@ -375,7 +382,9 @@ void Backend::load_state(const json::value& state) {
       world_.scheduler().after(std::chrono::seconds(0), [this, did] { start(did); });
       continue;
     }
-    for (std::size_t i = 0; i < d.next_instance && i < d.instances.size(); ++i) {
+    // A blue/green deployment past its installs waits on traffic or time, not on agents.
+    bool agents = !d.blue_green || d.bg_phase == "installing";
+    for (std::size_t i = 0; agents && i < d.next_instance && i < d.instances.size(); ++i) {
       DeploymentInstance& inst = d.instances[i];
       if (inst.status != "Pending" && inst.status != "InProgress") continue;
       if (inst.next_event < inst.events.size() &&
@@ -393,6 +402,7 @@ void Backend::load_state(const json::value& state) {
     if (d.started) {
       world_.scheduler().at(*d.started + std::chrono::hours(8), [this, did] { time_out(did); });
     }
+    bg_resume(d);
   }
 }
 

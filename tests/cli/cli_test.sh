@@ -110,6 +110,10 @@ check "--quiet silences the story" 0 "$bin" run -q --story --summary "$src/scena
 [ -s "$work/err" ] && { failed=$((failed + 1)); echo "FAIL -q printed:"; head -3 "$work/err"; } || passed=$((passed + 1))
 check "an unwritable report" 2 "$bin" run -q --report /nonexistent/dir/r.html "$src/scenarios/s3_revision_store.yaml"
 contains "says which file" "$work/err" "deploysim run: cannot write /nonexistent/dir/r.html"
+# A blue/green deployment's waits (the copy's instances, Ready, the termination wait) resume.
+check "blue/green saved while provisioning" 0 "$bin" run --state "$work/bg.db" "$src/tests/cli/bg_state_1.yaml"
+check "reaches Ready and is rerouted" 0 "$bin" run --state "$work/bg.db" "$src/tests/cli/bg_state_2.yaml"
+check "its termination wait ends on time" 0 "$bin" run --state "$work/bg.db" "$src/tests/cli/bg_state_3.yaml"
 # An armed fault is kept in the state file until it fires.
 check "arm a fault" 0 "$bin" call sim InjectFault --input '{"Kind":"LaunchFails","Count":1}' --state "$work/fault.db"
 image=$("$bin" call ec2 DescribeImages --input '{"Owners":["amazon"]}' --state "$work/fault.db" | sed -n 's/.*"ImageId": "\(ami-[0-9a-f]*\)".*/\1/p' | head -1)
