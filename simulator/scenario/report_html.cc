@@ -32,6 +32,9 @@ constexpr const char* kHead = R"html(<!doctype html>
              max-width: 1200px; }
   .details pre { white-space: pre-wrap; margin: 4px 0 0; font-size: 12px; }
   .hidden { display: none; }
+  .controls { margin: 4px 0; color: #52606d; font-size: 12px; }
+  .controls button { font-size: 12px; }
+  svg { user-select: none; }
 </style>
 </head>
 <body>
@@ -95,7 +98,11 @@ window.addEventListener("error", function (e) {
   }
   const data = JSON.parse(document.getElementById("data").textContent);
   const root = document.getElementById("report");
-  let lanesDrawn = 0, eventsDrawn = 0;
+  // What is on the page now (a test reads these).
+  function counts() {
+    document.body.dataset.lanes = document.querySelectorAll("g.lane").length;
+    document.body.dataset.events = document.querySelectorAll("rect.event").length;
+  }
   data.scenarios.forEach(function (sc, index) {
     // A scenario that could not be loaded, or stopped early, has some of these or none.
     const t = Object.assign({lanes: [], deployments: [], events: [], activities: [], end: 0},
@@ -123,7 +130,6 @@ window.addEventListener("error", function (e) {
       item.appendChild(document.createTextNode(s));
     });
     const W = 1000, L = 190, R = 60, row = 16, end = Math.max(t.end, 1);
-    const x = function (s) { return L + Math.max(0, Math.min(s, end)) / end * W; };
     const depRows = stack(t.deployments);
     const nDep = t.deployments.length ? Math.max.apply(null, depRows) + 1 : 0;
     const groups = [];
@@ -131,91 +137,144 @@ window.addEventListener("error", function (e) {
     const top = 28, stepsY = top, depY = stepsY + row, actY = depY + nDep * row;
     const laneY = actY + groups.length * row + 6;
     const H = laneY + t.lanes.length * row + 8;
-    const svg = el("svg", {width: L + W + R, height: H, viewBox: "0 0 " + (L + W + R) + " " + H});
-    section.appendChild(svg);
-    const axis = el("g", {class: "axis"}, svg);
-    const nice = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
-                  43200, 86400];
-    const step = nice.find(function (n) { return end / n <= 10; }) || Math.ceil(end / 10);
-    for (let s = 0; s <= end + 1e-9; s += step) {
-      el("line", {x1: x(s), x2: x(s), y1: 18, y2: H}, axis);
-      el("text", {x: x(s), y: 12, "text-anchor": "middle"}, axis, clock(s));
-    }
-    el("text", {x: 4, y: stepsY + 11}, svg, "steps");
-    if (nDep) el("text", {x: 4, y: depY + 11}, svg, "deployments");
-    (sc.steps || []).forEach(function (st) {
-      const m = el("rect", {x: x(st.t) - 1, y: stepsY + 2, width: 2, height: row - 4,
-                            fill: st.passed ? "#475569" : "#dc2626", class: "step"}, svg);
-      tip(m, clock(st.t) + " " + st.label);
-    });
-    t.deployments.forEach(function (d, i) {
-      const y = depY + depRows[i] * row;
-      const g = el("g", {class: "deployment"}, svg);
-      g.dataset.id = d.id;
-      const width = Math.max(2, x(d.to) - x(d.from));
-      el("rect", {x: x(d.from), y: y + 2, width: width, height: row - 4, rx: 2,
-                  fill: outcome[d.status] || "#64748b", opacity: 0.85}, g);
-      // The label only where it fits (about 6.5 px a character); the tooltip always has it.
-      const label = width > 6.5 * (d.id.length + d.status.length + 1) + 6 ? d.id + " " + d.status
-                  : width > 6.5 * d.id.length + 6 ? d.id : "";
-      if (label) el("text", {x: x(d.from) + 3, y: y + 11, style: "fill:#fff"}, g, label);
-      tip(g, d.id + " (" + d.application + "/" + d.group + ", " + d.creator + "): " + d.status +
-          " " + clock(d.from) + "–" + clock(d.to) + (d.error ? "\n" + d.error : ""));
-    });
-    groups.forEach(function (name, gi) {
-      const y = actY + gi * row;
-      el("text", {x: 4, y: y + 11, class: "label"}, svg, name.length > 26 ? name.slice(0, 25) + "…" : name);
-      t.activities.filter(function (a) { return a.group === name; }).forEach(function (a) {
-        const r = el("rect", {x: x(a.from), y: y + 4, width: Math.max(2, x(a.to) - x(a.from)),
-                              height: row - 8, fill: outcome[a.status] || "#64748b",
-                              opacity: 0.6, class: "activity"}, svg);
-        tip(r, a.description + " — " + a.status + " " + clock(a.from) + "–" + clock(a.to) +
-            "\n" + a.cause);
-      });
-    });
     const laneIndex = {};
-    t.lanes.forEach(function (l, i) {
-      laneIndex[l.id] = i;
-      const y = laneY + i * row;
-      const g = el("g", {class: "lane"}, svg);
-      g.dataset.instance = l.id;
-      el("text", {x: 4, y: y + 11, class: "label"}, g, l.id);
-      l.spans.forEach(function (s) {
-        const r = el("rect", {x: x(s.from), y: y + 1, width: Math.max(1, x(s.to) - x(s.from)),
-                              height: row - 2, fill: colours[s.state] || "#e5e7eb",
-                              class: "span"}, g);
-        r.dataset.state = s.state;
-        tip(r, l.id + (l.group ? " (" + l.group + ")" : "") + ": " + s.state + " " +
-            clock(s.from) + "–" + clock(s.to));
-      });
-      ++lanesDrawn;
-    });
+    t.lanes.forEach(function (l, i) { laneIndex[l.id] = i; });
+    // Drag across the chart to zoom into that stretch of time; the button goes back.
+    const controls = html("div", "controls", section);
+    const reset = html("button", "hidden", controls, "show the whole run");
+    const hint = html("span", "hint", controls, "drag across the chart to zoom in");
+    const plot = html("div", "plot", section);
     const details = html("div", "details hidden", section);
-    t.events.forEach(function (e) {
-      if (!(e.lane in laneIndex)) return;
-      const y = laneY + laneIndex[e.lane] * row;
-      const failed = e.status === "Failed";
-      const r = el("rect", {x: x(e.from), y: y + row / 2, width: Math.max(2, x(e.to) - x(e.from)),
-                            height: row / 2 - 1, fill: outcome[e.status] || "#64748b",
-                            class: "event" + (failed ? " failed" : "")}, svg);
-      r.dataset.event = e.name;
-      r.dataset.status = e.status;
-      r.dataset.instance = e.lane;
-      tip(r, e.deployment + " " + e.name + " on " + e.lane + ": " + e.status + " " +
-          clock(e.from) + "–" + clock(e.to) + (failed ? "\n(click for diagnostics)" : ""));
-      if (failed) {
-        r.addEventListener("click", function () {
-          details.textContent = "";
-          details.classList.remove("hidden");
-          html("strong", "", details, e.deployment + " · " + e.lane + " · " + e.name + " · Failed");
-          html("div", "", details, "errorCode: " + (e.errorCode || "-") +
-               (e.scriptName ? " · script: " + e.scriptName : ""));
-          html("div", "", details, e.message || "");
-          if (e.logTail) html("pre", "", details, e.logTail);
-        });
+    function draw(from, to) {
+      plot.textContent = "";
+      section.dataset.view = from + "-" + to;
+      const span = Math.max(to - from, 1e-3);
+      const inView = function (a, b) { return b >= from && a <= to; };
+      const x = function (s) { return L + (Math.max(from, Math.min(s, to)) - from) / span * W; };
+      const svg = el("svg", {width: L + W + R, height: H, viewBox: "0 0 " + (L + W + R) + " " + H});
+      plot.appendChild(svg);
+      const axis = el("g", {class: "axis"}, svg);
+      const nice = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800,
+                    21600, 43200, 86400];
+      const step = nice.find(function (n) { return span / n <= 10; }) || Math.ceil(span / 10);
+      for (let s = Math.ceil(from / step) * step; s <= to + 1e-9; s += step) {
+        el("line", {x1: x(s), x2: x(s), y1: 18, y2: H}, axis);
+        el("text", {x: x(s), y: 12, "text-anchor": "middle"}, axis, clock(s));
       }
-      ++eventsDrawn;
-    });
+      el("text", {x: 4, y: stepsY + 11}, svg, "steps");
+      if (nDep) el("text", {x: 4, y: depY + 11}, svg, "deployments");
+      (sc.steps || []).forEach(function (st) {
+        if (!inView(st.t, st.t)) return;
+        const m = el("rect", {x: x(st.t) - 1, y: stepsY + 2, width: 2, height: row - 4,
+                              fill: st.passed ? "#475569" : "#dc2626", class: "step"}, svg);
+        tip(m, clock(st.t) + " " + st.label);
+      });
+      t.deployments.forEach(function (d, i) {
+        if (!inView(d.from, d.to)) return;
+        const y = depY + depRows[i] * row;
+        const g = el("g", {class: "deployment"}, svg);
+        g.dataset.id = d.id;
+        const width = Math.max(2, x(d.to) - x(d.from));
+        el("rect", {x: x(d.from), y: y + 2, width: width, height: row - 4, rx: 2,
+                    fill: outcome[d.status] || "#64748b", opacity: 0.85}, g);
+        // The label only where it fits (about 6.5 px a character); the tooltip always has it.
+        const label = width > 6.5 * (d.id.length + d.status.length + 1) + 6 ? d.id + " " + d.status
+                    : width > 6.5 * d.id.length + 6 ? d.id : "";
+        if (label) el("text", {x: x(d.from) + 3, y: y + 11, style: "fill:#fff"}, g, label);
+        tip(g, d.id + " (" + d.application + "/" + d.group + ", " + d.creator + "): " + d.status +
+            (d.revision ? " " + d.revision : "") + " " + clock(d.from) + "–" + clock(d.to) +
+            (d.error ? "\n" + d.error : ""));
+      });
+      groups.forEach(function (name, gi) {
+        const y = actY + gi * row;
+        el("text", {x: 4, y: y + 11, class: "label"}, svg,
+           name.length > 26 ? name.slice(0, 25) + "…" : name);
+        t.activities.forEach(function (a) {
+          if (a.group !== name || !inView(a.from, a.to)) return;
+          const r = el("rect", {x: x(a.from), y: y + 4, width: Math.max(2, x(a.to) - x(a.from)),
+                                height: row - 8, fill: outcome[a.status] || "#64748b",
+                                opacity: 0.6, class: "activity"}, svg);
+          tip(r, a.description + " — " + a.status + " " + clock(a.from) + "–" + clock(a.to) +
+              "\n" + a.cause);
+        });
+      });
+      t.lanes.forEach(function (l, i) {
+        const y = laneY + i * row;
+        const g = el("g", {class: "lane"}, svg);
+        g.dataset.instance = l.id;
+        el("text", {x: 4, y: y + 11, class: "label"}, g, l.id);
+        l.spans.forEach(function (s) {
+          if (!inView(s.from, s.to)) return;
+          const r = el("rect", {x: x(s.from), y: y + 1, width: Math.max(1, x(s.to) - x(s.from)),
+                                height: row - 2, fill: colours[s.state] || "#e5e7eb",
+                                class: "span"}, g);
+          r.dataset.state = s.state;
+          tip(r, l.id + (l.group ? " (" + l.group + ")" : "") + ": " + s.state + " " +
+              clock(s.from) + "–" + clock(s.to));
+        });
+      });
+      t.events.forEach(function (e) {
+        if (!(e.lane in laneIndex) || !inView(e.from, e.to)) return;
+        const y = laneY + laneIndex[e.lane] * row;
+        const failed = e.status === "Failed";
+        const r = el("rect", {x: x(e.from), y: y + row / 2,
+                              width: Math.max(2, x(e.to) - x(e.from)), height: row / 2 - 1,
+                              fill: outcome[e.status] || "#64748b",
+                              class: "event" + (failed ? " failed" : "")}, svg);
+        r.dataset.event = e.name;
+        r.dataset.status = e.status;
+        r.dataset.instance = e.lane;
+        tip(r, e.deployment + " " + e.name + " on " + e.lane + ": " + e.status + " " +
+            clock(e.from) + "–" + clock(e.to) + (failed ? "\n(click for diagnostics)" : ""));
+        if (failed) {
+          r.addEventListener("click", function () {
+            details.textContent = "";
+            details.classList.remove("hidden");
+            html("strong", "", details, e.deployment + " · " + e.lane + " · " + e.name + " · Failed");
+            html("div", "", details, "errorCode: " + (e.errorCode || "-") +
+                 (e.scriptName ? " · script: " + e.scriptName : ""));
+            html("div", "", details, e.message || "");
+            if (e.logTail) html("pre", "", details, e.logTail);
+          });
+        }
+      });
+      // Zooming: the time under the pointer, a band while dragging, the new view on release.
+      const time = function (px) { return from + Math.max(0, Math.min(px - L, W)) / W * span; };
+      const local = function (ev) {
+        const box = svg.getBoundingClientRect();
+        return (ev.clientX - box.left) * (L + W + R) / box.width;
+      };
+      let start = null, band = null;
+      svg.addEventListener("mousedown", function (ev) {
+        if (local(ev) < L || ev.target.classList.contains("failed")) return;
+        start = local(ev);
+        band = el("rect", {x: start, y: 18, width: 0, height: H - 18, fill: "#2563eb",
+                           opacity: 0.15}, svg);
+        ev.preventDefault();
+      });
+      svg.addEventListener("mousemove", function (ev) {
+        if (start === null) return;
+        const now = local(ev);
+        band.setAttribute("x", Math.min(start, now));
+        band.setAttribute("width", Math.abs(now - start));
+      });
+      svg.addEventListener("mouseup", function (ev) {
+        if (start === null) return;
+        const a = time(Math.min(start, local(ev))), b = time(Math.max(start, local(ev)));
+        start = null;
+        if (Math.abs(b - a) * W / span < 5) { band.remove(); return; }
+        zoom(a, b);
+      });
+      counts();
+    }
+    function zoom(from, to) {
+      reset.classList.toggle("hidden", from <= 0 && to >= end);
+      hint.classList.toggle("hidden", !(from <= 0 && to >= end));
+      draw(from, to);
+    }
+    reset.addEventListener("click", function () { zoom(0, end); });
+    section.zoom = zoom;
+    zoom(0, end);
     section.dataset.index = index;
   });
   // report.html#first-failure opens the diagnostics of the first failed lifecycle event.
@@ -231,8 +290,11 @@ window.addEventListener("error", function (e) {
     root.parentNode.insertBefore(link, root);
     if (location.hash === "#first-failure") first.dispatchEvent(new MouseEvent("click"));
   }
-  document.body.dataset.lanes = lanesDrawn;
-  document.body.dataset.events = eventsDrawn;
+  // report.html#zoom=I:FROM-TO shows scenario I from FROM to TO seconds (a link to a moment).
+  const z = /^#zoom=(\d+):([\d.]+)-([\d.]+)$/.exec(location.hash);
+  const zoomed = z && document.querySelectorAll("section.scenario")[Number(z[1])];
+  if (zoomed && zoomed.zoom) zoomed.zoom(Number(z[2]), Number(z[3]));
+  counts();
   document.body.dataset.rendered = "true";
 })();
 </script>

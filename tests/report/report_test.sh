@@ -29,6 +29,7 @@ dom() {
 }
 dom "file://$work/report.html" >"$work/dom.html" || fail "chromium could not load the page"
 dom "file://$work/report.html#first-failure" >"$work/clicked.html" || fail "chromium failed (#first-failure)"
+dom "file://$work/report.html#zoom=0:150-260" >"$work/zoomed.html" || fail "chromium failed (#zoom)"
 
 # A run with a file that is not a scenario and a scenario that fails still gets its page, and
 # the page shows both failures.
@@ -45,10 +46,10 @@ grep -q "advance: &#39;soon&#39; is not a duration\|advance: 'soon' is not a dur
   fail "the page does not show the load error"
 grep -q "NoSuchBucket\|404" "$work/failed-dom.html" || fail "the page does not show the failed step"
 
-python3 - "$work/report.html" "$work/dom.html" "$work/clicked.html" <<'EOF'
+python3 - "$work/report.html" "$work/dom.html" "$work/clicked.html" "$work/zoomed.html" <<'EOF'
 import html.parser, json, re, sys
 
-page, dom, clicked = (open(p, encoding="utf-8").read() for p in sys.argv[1:])
+page, dom, clicked, zoomed = (open(p, encoding="utf-8").read() for p in sys.argv[1:])
 data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
 
 class Dom(html.parser.HTMLParser):
@@ -102,6 +103,18 @@ first = next(e for e in events if e["status"] == "Failed")
 if len(shown) != 1: errors.append("#first-failure did not open the diagnostics")
 for part in (first["deployment"], first["name"], first["errorCode"], "AccessDenied"):
     if part not in text: errors.append(f"the diagnostics lack {part!r}: {text[:300]!r}")
+
+# Zoomed into 150-260 s of the first scenario: only what happened then is drawn, on that scale.
+z = parse(zoomed)
+first_scenario = data["scenarios"][0]["timeline"]
+in_view = sum(1 for e in first_scenario["events"] if e["to"] >= 150 and e["from"] <= 260)
+others = sum(len(s["timeline"]["events"]) for s in data["scenarios"][1:])
+if 'data-view="150-260"' not in zoomed: errors.append("#zoom did not zoom the first scenario")
+if len(z.events) != in_view + others:
+    errors.append(f"zoomed: {len(z.events)} events drawn, {in_view + others} expected")
+if ">T+00:02:30<" not in zoomed or ">T+00:00:00<" in zoomed.split("</section>")[0]:
+    errors.append("zoomed: the axis does not start at T+00:02:30")
+if z.body.get("data-errors"): errors.append("script errors when zoomed: " + z.body["data-errors"])
 
 if errors:
     print("FAIL:\n  " + "\n  ".join(errors)); sys.exit(1)
