@@ -202,6 +202,30 @@ Result<sim::Ok> Backend::set_desired_capacity(const std::string& name, int desir
   return sim::Ok{};
 }
 
+std::vector<ActivityRef> Backend::activities(const std::string& group,
+                                             const std::vector<std::string>& ids,
+                                             bool include_deleted) const {
+  std::vector<ActivityRef> items;
+  auto take = [&](const std::string& name, const std::string& arn,
+                  const std::vector<Activity>& list) {
+    if (!group.empty() && name != group) return;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), list[i].id) == ids.end()) continue;
+      items.push_back({&name, &arn, &list[i], i});
+    }
+  };
+  for (const auto& [name, g] : groups_) take(g.name, g.arn, g.activities);
+  if (include_deleted) {
+    for (const DeletedGroup& d : deleted_groups_) take(d.name, d.arn, d.activities);
+  }
+  std::sort(items.begin(), items.end(), [](const ActivityRef& a, const ActivityRef& b) {
+    if (a.activity->start != b.activity->start) return a.activity->start > b.activity->start;
+    if (*a.group != *b.group) return *a.group < *b.group;
+    return a.order > b.order;
+  });
+  return items;
+}
+
 Result<sim::Ok> Backend::delete_group(const std::string& name, bool force) {
   Group* g = mutable_group(name);
   if (!g) return errors::group_not_found(name);

@@ -65,6 +65,10 @@ class Backend {
   Result<const Group*> find_group(const std::string& name) const;
   std::vector<const Group*> groups() const;
   const std::vector<DeletedGroup>& deleted_groups() const { return deleted_groups_; }
+  // The account's scaling activities, newest first (a group's own in reverse order of creation),
+  // narrowed to a group and to IDs when given, deleted groups' too when asked.
+  std::vector<ActivityRef> activities(const std::string& group, const std::vector<std::string>& ids,
+                                      bool include_deleted) const;
   Result<std::pair<const Group*, const Activity*>> terminate_instance(
       const std::string& instance_id, bool decrement);
 

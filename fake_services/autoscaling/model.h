@@ -77,6 +77,13 @@ struct DeletedGroup {
   std::vector<Activity> activities;
 };
 
+struct ActivityRef {
+  const std::string* group;
+  const std::string* arn;
+  const Activity* activity;
+  std::size_t order;  // creation order within its group
+};
+
 struct Group {
   std::string name;
   std::string arn;

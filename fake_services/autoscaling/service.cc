@@ -336,35 +336,11 @@ Service::R Service::terminate_instance_in_auto_scaling_group(const api::Call& c)
   return json::object{{"Activity", activity_json(r->first->name, r->first->arn, *r->second)}};
 }
 
-// The account's activities, newest first (a group's own in reverse order of creation), those of
-// deleted groups with IncludeDeletedGroups; MaxRecords (at most 100) a page, NextToken the rest.
+// Backend::activities' list, MaxRecords (at most 100) a page, NextToken the rest.
 Service::R Service::describe_scaling_activities(const api::Call& c) {
-  std::string name = str(c.params, "AutoScalingGroupName");
-  std::vector<std::string> ids = strings(c.params, "ActivityIds");
-  struct Item {
-    const std::string* group;
-    const std::string* arn;
-    const Activity* activity;
-    std::size_t order;  // creation order within its group, for ties
-  };
-  std::vector<Item> items;
-  auto take = [&](const std::string& group, const std::string& arn,
-                  const std::vector<Activity>& list) {
-    if (!name.empty() && group != name) return;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), list[i].id) == ids.end()) continue;
-      items.push_back({&group, &arn, &list[i], i});
-    }
-  };
-  for (const Group* g : backend_.groups()) take(g->name, g->arn, g->activities);
-  if (flag(c.params, "IncludeDeletedGroups", false)) {
-    for (const DeletedGroup& d : backend_.deleted_groups()) take(d.name, d.arn, d.activities);
-  }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    if (a.activity->start != b.activity->start) return a.activity->start > b.activity->start;
-    if (*a.group != *b.group) return *a.group < *b.group;
-    return a.order > b.order;
-  });
+  std::vector<ActivityRef> items =
+      backend_.activities(str(c.params, "AutoScalingGroupName"), strings(c.params, "ActivityIds"),
+                          flag(c.params, "IncludeDeletedGroups", false));
   std::size_t page = 100;
   if (auto it = c.params.find("MaxRecords"); it != c.params.end()) {
     std::int64_t n = it->value().to_number<std::int64_t>();
@@ -383,6 +359,7 @@ Service::R Service::describe_scaling_activities(const api::Call& c) {
     // deploysim's tokens: "activities-<offset>"; anything else is not one of ours.
     constexpr std::string_view kPrefix = "activities-";
     bool ok = token.rfind(kPrefix, 0) == 0 && token.size() > kPrefix.size() &&
+              token.size() <= kPrefix.size() + 9 &&
               token.find_first_not_of("0123456789", kPrefix.size()) == std::string::npos;
     if (ok) from = std::stoull(token.substr(kPrefix.size()));
     if (!ok || from > items.size()) {
