@@ -143,6 +143,7 @@ class Backend : public autoscaling::LifecycleSubscriber {
   void bg_rerouted(Deployment& d);
   void bg_terminate_blue(const std::string& id);
   void bg_ready_timeout(const std::string& id);
+  bool set_minimum(Deployment& d);
   void bg_wait_termination(Deployment& d, int minutes);
   void bg_resume(Deployment& d);  // after a --state load
   void bg_abandon(Deployment& d);

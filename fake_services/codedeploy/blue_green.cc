@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "fake_services/codedeploy/backend.h"
 #include "fake_services/codedeploy/errors.h"
+#include "fake_services/codedeploy/messages.h"
 #include "simulator/api/params.h"
 
 namespace deploysim::fake::codedeploy {
@@ -62,20 +62,14 @@ void Backend::bg_start(Deployment& d, DeploymentGroup& g) {
     for (const auto& a : d.target_asgs) replacement.asgs.push_back({a, "", ""});
     auto green = find_targets(replacement, d);
     if (!blue.ok() || !green.ok()) {
-      finish(d, "Failed", "IAM_ROLE_PERMISSIONS",
-             "CodeDeploy does not have the permissions required to assume a role, or the IAM role "
-             "you're using does't give you permission to perform operations in an AWS service.");
+      finish(d, "Failed", "IAM_ROLE_PERMISSIONS", messages::kRolePermissions);
       return;
     }
     for (const auto& b : blue.value()) {
       if (std::find(green->begin(), green->end(), b) == green->end()) d.blue_instances.push_back(b);
     }
     if (green->empty()) {
-      finish(d, "Failed", "NO_INSTANCES",
-             "The deployment failed because no instances were found for your deployment group. "
-             "Check your deployment group settings to make sure the tags for your EC2 instances "
-             "or Auto Scaling groups correctly identify the instances you want to deploy to, and "
-             "then try again.");
+      finish(d, "Failed", "NO_INSTANCES", messages::kNoInstances);
       return;
     }
     bg_install(d, green.value());
@@ -121,10 +115,7 @@ void Backend::bg_start(Deployment& d, DeploymentGroup& g) {
   if (!made.ok()) {
     bool denied = made.error().code == "AccessDenied";
     finish(d, "Failed", denied ? "AUTO_SCALING_IAM_ROLE_PERMISSIONS" : "AUTO_SCALING_CONFIGURATION",
-           denied ? "The service role associated with your deployment group does not have the "
-                    "permission required to perform operations in the following AWS service: "
-                    "AmazonAutoScaling. " +
-                        made.error().message
+           denied ? std::string(messages::kAsgRolePermissions) + ". " + made.error().message
                   : made.error().message);
     d.green_asg.clear();
     return;
@@ -142,11 +133,7 @@ void Backend::bg_start(Deployment& d, DeploymentGroup& g) {
                 fmt::format("replacement group {} copied from {} ({} instances)", d.green_asg,
                             d.blue_asg, healthy));
   if (healthy == 0) {
-    finish(d, "Failed", "NO_INSTANCES",
-           "The deployment failed because no instances were found for your deployment group. "
-           "Check your deployment group settings to make sure the tags for your EC2 instances or "
-           "Auto Scaling groups correctly identify the instances you want to deploy to, and then "
-           "try again.");
+    finish(d, "Failed", "NO_INSTANCES", messages::kNoInstances);
     return;
   }
   bg_wait_green(d.id, world_.now() + std::chrono::hours(1));
@@ -195,22 +182,12 @@ void Backend::bg_install(Deployment& dep, const std::vector<std::string>& ready)
     d->instance_index[i] = d->instances.size();
     d->instances.push_back(std::move(inst));
   }
-  int n = static_cast<int>(d->instances.size());
-  const DeploymentConfig& c = *config(d->config_name).value();
-  d->min_healthy = c.type == "MOST_CONCURRENCY" ? n - 1
-                   : c.type == "FLEET_PERCENT"  ? static_cast<int>(std::ceil(n * c.value / 100.0))
-                                                : c.value;
-  if (d->min_healthy >= n) {
-    for (auto& inst : d->instances) inst.status = "Skipped";
+  if (!set_minimum(*d)) {
     bg_abandon(*d);
-    finish(*d, "Failed", "HEALTH_CONSTRAINTS_INVALID",
-           "The deployment can't start because the minimum number of healthy instances, as "
-           "defined by your deployment configuration, are not available. You can reduce the "
-           "required number of healthy instances by updating your deployment configuration or "
-           "increase the number of instances in this deployment group.");
+    finish(*d, "Failed", "HEALTH_CONSTRAINTS_INVALID", messages::kHealthConstraintsInvalid);
     return;
   }
-  d->healthy = n;
+  d->healthy = static_cast<int>(d->instances.size());
   use_revision(d->application, d->revision, d->group);
   schedule_more(id);
 }

@@ -8,12 +8,15 @@
 
 #include "fake_services/codedeploy/backend.h"
 #include "fake_services/codedeploy/errors.h"
+#include "fake_services/codedeploy/messages.h"
 #include "fake_services/codedeploy_agent/agent.h"
 #include "simulator/api/params.h"
 #include "simulator/core/ids.h"
 
 namespace deploysim::fake::codedeploy {
 namespace {
+
+using namespace messages;
 
 const std::vector<std::string>& in_place_events() {
   static const std::vector<std::string> kEvents = {"BeforeBlockTraffic",
@@ -48,37 +51,35 @@ const std::vector<std::string>& termination_events() {
   return kEvents;
 }
 
-const char* kHealthConstraints =
-    "The overall deployment failed because too many individual instances failed deployment, too "
-    "few healthy instances are available for deployment, or some instances in your deployment "
-    "group are experiencing problems.";
-const char* kHealthConstraintsInvalid =
-    "The deployment can't start because the minimum number of healthy instances, as defined by "
-    "your deployment configuration, are not available. You can reduce the required number of "
-    "healthy instances by updating your deployment configuration or increase the number of "
-    "instances in this deployment group.";
-const char* kNoInstances =
-    "The deployment failed because no instances were found for your deployment group. Check your "
-    "deployment group settings to make sure the tags for your EC2 instances or Auto Scaling "
-    "groups correctly identify the instances you want to deploy to, and then try again.";
-const char* kAgentIssue =
-    "The deployment failed because of a problem with the CodeDeploy agent. Make sure the agent is "
-    "installed and running on all instances in this deployment group.";
-const char* kRoleMissing =
-    "The deployment failed because no service role exists with the service role name specified "
-    "for the deployment group.";
-const char* kRolePermissions =
-    "CodeDeploy does not have the permissions required to assume a role, or the IAM role you're "
-    "using does't give you permission to perform operations in an AWS service.";
-const char* kAsgRolePermissions =
-    "The service role associated with your deployment group does not have the permission "
-    "required to perform operations in the following AWS service: AmazonAutoScaling";
 bool denied(const sim::AwsError& e) {
   return e.code == "AccessDenied" || e.code == "UnauthorizedOperation" ||
          e.code == "AccessDeniedException";
 }
 
 }  // namespace
+
+// The minimum of healthy instances for the deployment's targets (reference §1.4: FLEET_PERCENT
+// rounded up, OneAtATime n - 1). False, with every target Skipped, when it leaves none to deploy.
+bool Backend::set_minimum(Deployment& d) {
+  int n = static_cast<int>(d.instances.size());
+  const DeploymentConfig& c = *config(d.config_name).value();
+  if (c.type == "MOST_CONCURRENCY") {
+    d.min_healthy = n - 1;
+  } else if (c.type == "FLEET_PERCENT") {
+    d.min_healthy = static_cast<int>(std::ceil(n * c.value / 100.0));
+  } else {
+    d.min_healthy = c.value;
+  }
+  // Deployments CodeDeploy starts itself onto instances that serve nothing yet (a launch, the
+  // outdated instances after one) keep no minimum above n - 1: HalfAtATime on a group scales
+  // out, as it does on AWS (undocumented; the README lists it).
+  if (d.creator == "autoscaling" || d.creator == "CodeDeployAutoUpdate") {
+    d.min_healthy = std::min(d.min_healthy, n - 1);
+  }
+  if (d.min_healthy < n) return true;
+  for (auto& inst : d.instances) inst.status = "Skipped";
+  return false;
+}
 
 Deployment* Backend::mutable_deployment(const std::string& id) {
   auto it = deployments_.find(id);
@@ -289,22 +290,7 @@ void Backend::start(const std::string& id) {
     finish(*d, "Failed", "NO_INSTANCES", kNoInstances);
     return;
   }
-  const DeploymentConfig& c = *config(d->config_name).value();
-  if (c.type == "MOST_CONCURRENCY") {
-    d->min_healthy = n - 1;
-  } else if (c.type == "FLEET_PERCENT") {
-    d->min_healthy = static_cast<int>(std::ceil(n * c.value / 100.0));
-  } else {
-    d->min_healthy = c.value;
-  }
-  // Deployments CodeDeploy starts itself onto instances that serve nothing yet (a launch, the
-  // outdated instances after one) keep no minimum above n - 1: HalfAtATime on a group scales
-  // out, as it does on AWS (undocumented; the README lists it).
-  if (d->creator == "autoscaling" || d->creator == "CodeDeployAutoUpdate") {
-    d->min_healthy = std::min(d->min_healthy, n - 1);
-  }
-  if (d->min_healthy >= n) {
-    for (auto& inst : d->instances) inst.status = "Skipped";
+  if (!set_minimum(*d)) {
     finish(*d, "Failed", "HEALTH_CONSTRAINTS_INVALID", kHealthConstraintsInvalid);
     return;
   }

@@ -5,21 +5,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 
+#include "fake_services/codedeploy_agent/appspec.h"
 #include "fake_services/sim/service.h"
 
 namespace deploysim::fake::sim_service {
 namespace {
 
-// The events an instance's deployment can run (in-place and blue/green), and those with scripts.
-constexpr std::array<const char*, 13> kEvents = {
-    "ApplicationStop",  "DownloadBundle",    "BeforeInstall",      "Install",
-    "AfterInstall",     "ApplicationStart",  "ValidateService",    "BeforeBlockTraffic",
-    "BlockTraffic",     "AfterBlockTraffic", "BeforeAllowTraffic", "AllowTraffic",
-    "AfterAllowTraffic"};
+// The events an instance's deployment can run: those whose hooks run scripts (the agent's list),
+// and the four the agent or the service does itself.
 bool has_scripts(std::string_view e) {
-  return e != "DownloadBundle" && e != "Install" && e != "BlockTraffic" && e != "AllowTraffic";
+  return agent::is_known_event(e);
+}
+bool is_event(std::string_view e) {
+  return has_scripts(e) || e == "DownloadBundle" || e == "Install" || e == "BlockTraffic" ||
+         e == "AllowTraffic";
 }
 
 sim::AwsError invalid(std::string message) {
@@ -45,7 +45,7 @@ sim::Result<json::object> Service::inject_fault(const api::Call& c) {
     f.remaining = static_cast<int>(std::min<std::int64_t>(n, 1000000));
   }
   if (!f.event.empty()) {
-    if (std::find(kEvents.begin(), kEvents.end(), f.event) == kEvents.end()) {
+    if (!is_event(f.event)) {
       return invalid(
           fmt::format("LifecycleEvent '{}' is not a lifecycle event of an EC2 "
                       "deployment (ApplicationStop, DownloadBundle, BeforeInstall, ...)",
